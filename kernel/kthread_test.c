@@ -1,0 +1,1012 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the kthread_core primitives in kernel/kthread_core.c.
+ *
+ * Every case that does not depend on how a thread is forked runs twice:
+ * through keventd, and with keventd_up() stubbed false so that the test
+ * thread forks it directly, as in early boot.  Every wait is bounded; a
+ * thread that does not do what is expected in time fails the case.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/fs_struct.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/isolation.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "kthread_core.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* How long any wait may take before the case fails. */
+#define KTC_TIMEOUT	(2 * HZ)
+/* A window in which nothing must happen. */
+#define KTC_QUIET_MS	20
+
+/* Evaluate @cond every jiffy until it holds; false if it never did. */
+#define ktc_poll(cond)							\
+({									\
+	unsigned long __end = jiffies + KTC_TIMEOUT;			\
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && time_before(jiffies, __end))		\
+		schedule_timeout_uninterruptible(1);			\
+	__ok;								\
+})
+
+enum ktc_path {
+	KTC_KEVENTD,	/* forked by keventd */
+	KTC_DIRECT,	/* keventd_up() stubbed false: forked by the caller */
+};
+
+static const enum ktc_path ktc_paths[] = { KTC_KEVENTD, KTC_DIRECT };
+
+static void ktc_path_desc(const enum ktc_path *path, char *desc)
+{
+	strscpy(desc, *path == KTC_DIRECT ? "direct" : "keventd",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ktc_path, ktc_paths, ktc_path_desc);
+
+/* What the thread's callbacks do, and what they saw. */
+struct ktc_probe {
+	int init_ret;		/* initfn's return */
+	int core_ret;		/* corefn's usual return */
+	int fail_at;		/* corefn returns fail_ret on this call */
+	int fail_ret;
+	int poll_until;		/* return in TASK_RUNNING before this call */
+	bool block_init;	/* initfn waits for @release */
+	bool block_core;	/* the first corefn call waits for @release */
+	bool self_wake;		/* the first corefn call wakes itself when armed */
+	bool self_destroy;	/* callbacks try to destroy their own thread */
+
+	atomic_t init_calls;
+	atomic_t core_calls;
+	atomic_t pending;	/* work posted for corefn */
+	struct task_struct *init_current;
+	int init_destroy_ret;	/* what self-destroy gave initfn */
+	int core_destroy_ret;	/* and corefn */
+	bool core_finished;	/* the blocking corefn call returned */
+	struct completion entered;
+	struct completion release;
+	wait_queue_head_t wq;	/* woken after every callback */
+};
+
+struct ktc_ctx {
+	int nr_live;		/* kthread_core_nr_live() at the start */
+	int nr_tasks;		/* ktc_nr_tasks() at the start */
+};
+
+static int ktc_initfn(void *data)
+{
+	struct ktc_probe *p = data;
+
+	p->init_current = current;
+	if (p->block_init) {
+		complete(&p->entered);
+		wait_for_completion_timeout(&p->release, KTC_TIMEOUT);
+	}
+	if (p->self_destroy)
+		p->init_destroy_ret = kthread_core_destroy(current);
+	atomic_inc(&p->init_calls);
+	wake_up(&p->wq);
+	return p->init_ret;
+}
+
+static int ktc_corefn(void *data)
+{
+	struct ktc_probe *p = data;
+	int n = atomic_read(&p->core_calls) + 1;
+
+	if (p->block_core && n == 1) {
+		complete(&p->entered);
+		wait_for_completion_timeout(&p->release, KTC_TIMEOUT);
+		WRITE_ONCE(p->core_finished, true);
+	}
+	if (p->self_destroy)
+		p->core_destroy_ret = kthread_core_destroy(current);
+	atomic_set(&p->core_calls, n);
+	wake_up(&p->wq);
+
+	if (n == p->fail_at)
+		return p->fail_ret;
+	if (n < p->poll_until)
+		return p->core_ret;
+
+	/* Sleep until woken, unless work came in: the documented pattern. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (p->self_wake && n == 1)
+		wake_up_process(current);
+	if (atomic_add_unless(&p->pending, -1, 0))
+		__set_current_state(TASK_RUNNING);
+	return p->core_ret;
+}
+
+static bool ktc_keventd_down(void)
+{
+	return false;
+}
+
+static struct kthread_core *ktc_alloc_fails(void)
+{
+	return NULL;
+}
+
+static struct task_struct *ktc_fork_fails(struct kthread_core *kc)
+{
+	return ERR_PTR(-EAGAIN);
+}
+
+/* Tasks other than workqueue workers, which come and go on their own. */
+static int ktc_nr_tasks(void)
+{
+	struct task_struct *g, *t;
+	int n = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t)
+		if (!(t->flags & PF_WQ_WORKER))
+			n++;
+	rcu_read_unlock();
+	return n;
+}
+
+static struct ktc_probe *ktc_probe_new(struct kunit *test)
+{
+	struct ktc_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	init_completion(&p->entered);
+	init_completion(&p->release);
+	init_waitqueue_head(&p->wq);
+	return p;
+}
+
+static enum ktc_path ktc_path(struct kunit *test)
+{
+	const enum ktc_path *path = test->param_value;
+
+	return path ? *path : KTC_KEVENTD;
+}
+
+/* Creations until ktc_path_end() take @path. */
+static void ktc_path_begin(struct kunit *test, enum ktc_path path)
+{
+	if (path == KTC_DIRECT)
+		kunit_activate_static_stub(test, keventd_up, ktc_keventd_down);
+}
+
+static void ktc_path_end(struct kunit *test, enum ktc_path path)
+{
+	if (path == KTC_DIRECT)
+		kunit_deactivate_static_stub(test, keventd_up);
+}
+
+static struct task_struct *ktc_create_on(struct kunit *test,
+					 enum ktc_path path,
+					 struct ktc_probe *p, const char *name)
+{
+	struct task_struct *k;
+
+	ktc_path_begin(test, path);
+	k = kthread_core_create(ktc_initfn, ktc_corefn, p, "%s", name);
+	ktc_path_end(test, path);
+	return k;
+}
+
+/* Destroy @k if the case did not (that then fails harmlessly), drop it. */
+static void ktc_release(void *data)
+{
+	struct task_struct *k = data;
+
+	kthread_core_destroy(k);
+	put_task_struct(k);
+}
+
+/*
+ * Create a thread on the case's path.  The case keeps a reference to the
+ * task, so that the pointer stays valid and it can watch the task exit.
+ */
+static struct task_struct *ktc_create(struct kunit *test, struct ktc_probe *p)
+{
+	struct task_struct *k = ktc_create_on(test, ktc_path(test), p, "ktc");
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
+	get_task_struct(k);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ktc_release, k));
+	return k;
+}
+
+static struct task_struct *ktc_run(struct kunit *test, struct ktc_probe *p)
+{
+	struct task_struct *k = ktc_create(test, p);
+
+	KUNIT_ASSERT_PTR_EQ(test, kthread_core_start(k), k);
+	return k;
+}
+
+static bool ktc_wait_calls(struct ktc_probe *p, int n)
+{
+	return wait_event_timeout(p->wq, atomic_read(&p->core_calls) >= n,
+				  KTC_TIMEOUT);
+}
+
+/* Nothing changes @v for a while. */
+static bool ktc_stays(atomic_t *v, int n)
+{
+	msleep(KTC_QUIET_MS);
+	return atomic_read(v) == n;
+}
+
+static bool ktc_sleeping(struct task_struct *k)
+{
+	return READ_ONCE(k->__state) == TASK_INTERRUPTIBLE;
+}
+
+static void ktc_expect_sleeping(struct kunit *test, struct task_struct *k)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_sleeping(k)),
+			      "state %#x", READ_ONCE(k->__state));
+}
+
+static u64 ktc_runtime(struct task_struct *k)
+{
+	return READ_ONCE(k->se.sum_exec_runtime);
+}
+
+/* @k sleeps and uses no CPU time, even across a quiet window. */
+static void ktc_expect_idle(struct kunit *test, struct task_struct *k)
+{
+	u64 before;
+
+	ktc_expect_sleeping(test, k);
+	/* Let it finish switching out. */
+	KUNIT_EXPECT_TRUE(test, ktc_poll(({
+		before = ktc_runtime(k);
+		msleep(1);
+		ktc_runtime(k) == before; })));
+	msleep(KTC_QUIET_MS);
+	KUNIT_EXPECT_EQ_MSG(test, ktc_runtime(k), before,
+			    "an idle thread used CPU time");
+	KUNIT_EXPECT_TRUE(test, ktc_sleeping(k));
+}
+
+/* @k exited, was reaped (no zombie), and nothing holds it but the case. */
+static void ktc_expect_released(struct kunit *test, struct task_struct *k)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(READ_ONCE(k->exit_state) == EXIT_DEAD),
+			      "exit_state %#x", READ_ONCE(k->exit_state));
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(({
+		rcu_barrier();
+		refcount_read(&k->usage) == 1; })),
+		"task usage %u, expected only the test's reference",
+		refcount_read(&k->usage));
+}
+
+static void ktc_expect_no_leaks(struct kunit *test)
+{
+	struct ktc_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(kthread_core_nr_live() == ctx->nr_live),
+			      "%d kthread_core threads alive, %d before",
+			      kthread_core_nr_live(), ctx->nr_live);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_nr_tasks() == ctx->nr_tasks),
+			      "%d tasks, %d before", ktc_nr_tasks(), ctx->nr_tasks);
+}
+
+/* Run a function in an upstream kthread, to call into the API concurrently. */
+struct ktc_helper {
+	int (*fn)(struct ktc_helper *h);
+	struct task_struct *k;
+	struct ktc_probe *p;
+	long ret;
+	bool seen;
+	struct completion done;
+};
+
+static int ktc_helper_thread(void *data)
+{
+	struct ktc_helper *h = data;
+
+	h->ret = h->fn(h);
+	complete(&h->done);
+	return 0;
+}
+
+static struct ktc_helper *ktc_helper_run(struct kunit *test,
+					 int (*fn)(struct ktc_helper *h),
+					 struct task_struct *k,
+					 struct ktc_probe *p)
+{
+	struct ktc_helper *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->fn = fn;
+	h->k = k;
+	h->p = p;
+	init_completion(&h->done);
+	t = kthread_run(ktc_helper_thread, h, "ktc-helper");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	return h;
+}
+
+static bool ktc_helper_done(struct ktc_helper *h, unsigned long timeout)
+{
+	return wait_for_completion_timeout(&h->done, timeout);
+}
+
+static int ktc_init(struct kunit *test)
+{
+	struct ktc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->nr_live = kthread_core_nr_live();
+	ctx->nr_tasks = ktc_nr_tasks();
+	test->priv = ctx;
+	return 0;
+}
+
+static void kthread_core_test_keventd_up(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, keventd_up());
+	kunit_activate_static_stub(test, keventd_up, ktc_keventd_down);
+	KUNIT_EXPECT_FALSE(test, keventd_up());
+	kunit_deactivate_static_stub(test, keventd_up);
+	KUNIT_EXPECT_TRUE(test, keventd_up());
+}
+
+/* Pre-keventd creation: the caller forks the thread itself. */
+static void kthread_core_test_create_direct(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	k = ktc_create_on(test, KTC_DIRECT, p, "ktc-direct");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, rcu_dereference(k->real_parent), current);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_no_leaks(test);
+}
+
+/* keventd forks the thread, so it shares nothing with the caller. */
+static void kthread_core_test_create_keventd(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k, *parent;
+	bool shares_fs;
+
+	KUNIT_ASSERT_EQ(test, unshare_fs_struct(), 0);
+	k = ktc_run(test, p);
+
+	rcu_read_lock();
+	parent = rcu_dereference(k->real_parent);
+	KUNIT_EXPECT_PTR_NE(test, parent, current);
+	KUNIT_EXPECT_TRUE_MSG(test, parent->flags & PF_WQ_WORKER,
+			      "parent %s is not a workqueue worker", parent->comm);
+	rcu_read_unlock();
+
+	task_lock(k);
+	shares_fs = k->fs == current->fs;
+	task_unlock(k);
+	KUNIT_EXPECT_FALSE(test, shares_fs);
+
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_released(test, k);
+}
+
+/* Whatever the caller's policy and nice, the thread is an ordinary kthread. */
+static void kthread_core_test_sched_reset(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *fifo, *nice;
+
+	sched_set_fifo_low(current);
+	fifo = ktc_run(test, p);
+	sched_set_normal(current, 10);
+	nice = ktc_run(test, p);
+	sched_set_normal(current, 0);
+
+	KUNIT_EXPECT_EQ(test, fifo->policy, SCHED_NORMAL);
+	KUNIT_EXPECT_EQ(test, task_nice(fifo), 0);
+	KUNIT_EXPECT_EQ(test, nice->policy, SCHED_NORMAL);
+	KUNIT_EXPECT_EQ(test, task_nice(nice), 0);
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(fifo->cpus_ptr,
+					      housekeeping_cpumask(HK_TYPE_KTHREAD)));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(fifo), 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(nice), 0);
+}
+
+/* initfn runs only when started, in the thread; corefn right after it. */
+static void kthread_core_test_start_runs_initfn(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->init_ret = 1;
+	k = ktc_create(test, p);
+	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->init_calls, 0));
+
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+	KUNIT_EXPECT_PTR_EQ(test, p->init_current, k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_released(test, k);
+	ktc_expect_no_leaks(test);
+}
+
+/* A failing initfn: start returns its error, and the thread is gone. */
+static void kthread_core_test_initfn_failure(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->init_ret = -ENOSPC;
+	k = ktc_create(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-ENOSPC));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
+	ktc_expect_released(test, k);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
+
+	ktc_path_begin(test, ktc_path(test));
+	k = kthread_core_run(ktc_initfn, ktc_corefn, p, "ktc-run");
+	ktc_path_end(test, ktc_path(test));
+	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(-ENOSPC));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
+	ktc_expect_no_leaks(test);
+}
+
+static void kthread_core_test_null_callbacks(struct kunit *test)
+{
+	struct task_struct *k;
+	int i;
+
+	ktc_path_begin(test, ktc_path(test));
+	k = kthread_core_run(NULL, NULL, NULL, "ktc-null");
+	ktc_path_end(test, ktc_path(test));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+
+	for (i = 0; i < 3; i++)
+		wake_up_process(k);
+	ktc_expect_idle(test, k);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_no_leaks(test);
+}
+
+/* Once corefn fails it is never called again, and destroy returns it. */
+static void kthread_core_test_corefn_error_retained(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	int i;
+
+	p->core_ret = 1;
+	p->fail_at = 3;
+	p->fail_ret = -EPROTO;
+	k = ktc_run(test, p);
+	for (i = 1; i < 3; i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, i));
+		ktc_expect_sleeping(test, k);
+		wake_up_process(k);
+	}
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 3));
+	ktc_expect_idle(test, k);
+	for (i = 0; i < 5; i++)
+		wake_up_process(k);
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->core_calls, 3));
+	ktc_expect_idle(test, k);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EPROTO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 3);
+	ktc_expect_released(test, k);
+}
+
+static void kthread_core_test_positive_result(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->core_ret = 7;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 7);
+}
+
+static void kthread_core_test_destroy_before_start(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->core_ret = 5;
+	k = ktc_create(test, p);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
+	ktc_expect_released(test, k);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EINVAL));
+	ktc_expect_no_leaks(test);
+}
+
+/* A corefn that returns in TASK_RUNNING is called again at once. */
+static void kthread_core_test_corefn_polls(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->poll_until = 50;
+	p->core_ret = 2;
+	k = ktc_run(test, p);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 50));
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->core_calls, 50));
+	ktc_expect_idle(test, k);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 50);
+}
+
+/* Each wakeup of the sleeping thread runs corefn once; destroy none. */
+static void kthread_core_test_wake_runs_corefn(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	int i;
+
+	k = ktc_run(test, p);
+	for (i = 1; i <= 10; i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, i));
+		ktc_expect_sleeping(test, k);
+		KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), i);
+		wake_up_process(k);
+	}
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 11));
+	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 11);
+}
+
+static int ktc_destroy_helper(struct ktc_helper *h)
+{
+	int ret = kthread_core_destroy(h->k);
+
+	h->seen = READ_ONCE(h->p->core_finished);
+	return ret;
+}
+
+/* Destroy lets a corefn call in progress finish, and starts no other. */
+static void kthread_core_test_destroy_waits_for_corefn(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_helper *h;
+	struct task_struct *k;
+
+	p->block_core = true;
+	p->core_ret = 3;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered,
+							    KTC_TIMEOUT));
+	h = ktc_helper_run(test, ktc_destroy_helper, k, p);
+	KUNIT_EXPECT_FALSE(test, ktc_helper_done(h, msecs_to_jiffies(KTC_QUIET_MS)));
+	complete(&p->release);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_TRUE(test, h->seen);
+	KUNIT_EXPECT_EQ(test, h->ret, 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 1);
+	ktc_expect_released(test, k);
+}
+
+/* A wakeup that lands while corefn runs is not lost. */
+static void kthread_core_test_wake_not_lost(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_probe *q = ktc_probe_new(test);
+	struct task_struct *k;
+
+	/* Work posted, and the thread woken, while corefn is busy. */
+	p->block_core = true;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered,
+							    KTC_TIMEOUT));
+	atomic_inc(&p->pending);
+	wake_up_process(k);
+	complete(&p->release);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
+	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->pending), 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+
+	/* A wakeup between corefn's set_current_state() and its return. */
+	q->self_wake = true;
+	k = ktc_run(test, q);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(q, 2));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+}
+
+/* Idle threads, and those whose corefn failed, use no CPU. */
+static void kthread_core_test_idle_sleeps(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_probe *q = ktc_probe_new(test);
+	struct task_struct *idle, *failed;
+
+	q->fail_at = 1;
+	q->fail_ret = -EIO;
+	idle = ktc_run(test, p);
+	failed = ktc_run(test, q);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(q, 1));
+	ktc_expect_idle(test, idle);
+	ktc_expect_idle(test, failed);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(idle), 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(failed), -EIO);
+}
+
+static void kthread_core_test_names(struct kunit *test)
+{
+	struct task_struct *k, *l;
+	char comm[TASK_COMM_LEN];
+
+	ktc_path_begin(test, ktc_path(test));
+	k = kthread_core_create(NULL, NULL, NULL, "ktc-%d-%s", 42, "ab");
+	l = kthread_core_create(NULL, NULL, NULL, "%s_%d",
+				"kthread_core_long_name", 123456);
+	ktc_path_end(test, ktc_path(test));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(l));
+
+	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, k), "ktc-42-ab");
+	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, l), "kthread_core_lo");
+	KUNIT_EXPECT_EQ(test, strlen(comm), (size_t)TASK_COMM_LEN - 1);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(l), 0);
+}
+
+static const int ktc_signals[] = {
+	SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGSTOP, SIGCHLD,
+};
+
+static void ktc_send_signals(struct task_struct *k)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ktc_signals); i++) {
+		send_sig(ktc_signals[i], k, 0);
+		send_sig(ktc_signals[i], k, 1);
+	}
+}
+
+/* Signals change nothing, before start or after. */
+static void kthread_core_test_signals(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	k = ktc_create(test, p);
+	ktc_send_signals(k);
+	KUNIT_EXPECT_FALSE(test, signal_pending(k));
+	KUNIT_ASSERT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	ktc_expect_sleeping(test, k);
+
+	ktc_send_signals(k);
+	KUNIT_EXPECT_FALSE(test, signal_pending(k));
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->core_calls, 1));
+	ktc_expect_sleeping(test, k);
+	wake_up_process(k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(k->exit_state), 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_released(test, k);
+}
+
+struct ktc_work {
+	struct work_struct work;
+	struct ktc_probe *p;
+	bool ok;
+	struct completion done;
+};
+
+static void ktc_work_fn(struct work_struct *work)
+{
+	struct ktc_work *w = container_of(work, struct ktc_work, work);
+	struct task_struct *k;
+	bool from_worker;
+
+	k = kthread_core_run(ktc_initfn, ktc_corefn, w->p, "ktc-wq");
+	if (!IS_ERR(k)) {
+		rcu_read_lock();
+		from_worker = rcu_dereference(k->real_parent)->flags & PF_WQ_WORKER;
+		rcu_read_unlock();
+		w->ok = from_worker && kthread_core_destroy(k) == 0;
+	}
+	complete(&w->done);
+}
+
+/* Work items on the system workqueue can create threads: no deadlock. */
+static void kthread_core_test_from_work_item(struct kunit *test)
+{
+	struct ktc_work *w;
+	int i, n = 4;
+
+	w = kunit_kcalloc(test, n, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < n; i++) {
+		w[i].p = ktc_probe_new(test);
+		init_completion(&w[i].done);
+		INIT_WORK(&w[i].work, ktc_work_fn);
+		schedule_work(&w[i].work);
+	}
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&w[i].done,
+								    KTC_TIMEOUT));
+		KUNIT_EXPECT_TRUE(test, w[i].ok);
+	}
+	ktc_expect_no_leaks(test);
+}
+
+static int ktc_lifecycles_helper(struct ktc_helper *h)
+{
+	struct ktc_probe *p = h->p;
+	struct task_struct *k;
+	int i, bad = 0;
+
+	for (i = 0; i < 32; i++) {
+		atomic_set(&p->core_calls, 0);
+		p->core_ret = i;
+		k = kthread_core_create(ktc_initfn, ktc_corefn, p, "ktc-c%d", i);
+		if (IS_ERR(k) || kthread_core_start(k) != k) {
+			bad++;
+			continue;
+		}
+		if (!ktc_wait_calls(p, 1))
+			bad++;
+		wake_up_process(k);
+		if (kthread_core_destroy(k) != i)
+			bad++;
+	}
+	return bad;
+}
+
+/* Several callers create, start and destroy threads at the same time. */
+static void kthread_core_test_concurrent_callers(struct kunit *test)
+{
+	struct ktc_helper *h[4];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		h[i] = ktc_helper_run(test, ktc_lifecycles_helper, NULL,
+				      ktc_probe_new(test));
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], 5 * KTC_TIMEOUT));
+		KUNIT_EXPECT_EQ(test, h[i]->ret, 0);
+	}
+	ktc_expect_no_leaks(test);
+}
+
+#define KTC_MANY 64
+
+static void kthread_core_test_many_alive(struct kunit *test)
+{
+	struct ktc_ctx *ctx = test->priv;
+	struct task_struct **k;
+	struct ktc_probe **p;
+	int i;
+
+	k = kunit_kcalloc(test, KTC_MANY, sizeof(*k), GFP_KERNEL);
+	p = kunit_kcalloc(test, KTC_MANY, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < KTC_MANY; i++) {
+		p[i] = ktc_probe_new(test);
+		p[i]->core_ret = i;
+		k[i] = ktc_run(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, kthread_core_nr_live(), ctx->nr_live + KTC_MANY);
+	KUNIT_EXPECT_EQ(test, ktc_nr_tasks(), ctx->nr_tasks + KTC_MANY);
+	for (i = 0; i < KTC_MANY; i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p[i], 1));
+		ktc_expect_sleeping(test, k[i]);
+		wake_up_process(k[i]);
+	}
+	for (i = KTC_MANY - 1; i >= 0; i--) {
+		KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p[i], 2));
+		KUNIT_EXPECT_EQ(test, kthread_core_destroy(k[i]), i);
+	}
+	ktc_expect_no_leaks(test);
+}
+
+static int ktc_start_helper(struct ktc_helper *h)
+{
+	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
+}
+
+/* One slow initfn holds up no other thread's control. */
+static void kthread_core_test_slow_initfn(struct kunit *test)
+{
+	struct ktc_probe *slow = ktc_probe_new(test);
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *a, *b;
+	struct ktc_helper *h;
+
+	slow->block_init = true;
+	a = ktc_create(test, slow);
+	h = ktc_helper_run(test, ktc_start_helper, a, slow);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&slow->entered,
+							    KTC_TIMEOUT));
+
+	b = ktc_run(test, p);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(b), 0);
+	KUNIT_EXPECT_FALSE(test, completion_done(&h->done));
+
+	complete(&slow->release);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, h->ret, 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(a), 0);
+}
+
+static int ktc_upstream_fn(void *data)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static void kthread_core_test_bad_handles(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k, *up;
+	int ret;
+
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(NULL), ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(ERR_PTR(-ENOMEM)),
+			    ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(ERR_PTR(-EIO)), -EINVAL);
+
+	/* Tasks not made by kthread_core_create(). */
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(current), ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(current), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(&init_task), ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(&init_task), -EINVAL);
+	up = kthread_run(ktc_upstream_fn, NULL, "ktc-upstream");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(up));
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(up), ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(up), -EINVAL);
+	ret = kthread_stop(up);
+	KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINTR, "kthread_stop: %d", ret);
+
+	/* A second start, and a second destroy. */
+	k = ktc_run(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EBUSY));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EINVAL));
+	ktc_expect_no_leaks(test);
+}
+
+/* A thread that destroys itself gets -EDEADLK and carries on. */
+static void kthread_core_test_self_destroy(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->self_destroy = true;
+	k = ktc_create(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_EXPECT_EQ(test, p->init_destroy_ret, -EDEADLK);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, p->core_destroy_ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_released(test, k);
+}
+
+struct ktc_fault {
+	const char *name;
+	enum ktc_path path;
+	bool fork;	/* fail the fork rather than the allocation */
+	int err;
+};
+
+static const struct ktc_fault ktc_faults[] = {
+	{ "alloc-keventd", KTC_KEVENTD, false, -ENOMEM },
+	{ "alloc-direct", KTC_DIRECT, false, -ENOMEM },
+	{ "fork-direct", KTC_DIRECT, true, -EAGAIN },
+};
+
+static void ktc_fault_desc(const struct ktc_fault *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ktc_fault, ktc_faults, ktc_fault_desc);
+
+/*
+ * A failed allocation or fork returns ERR_PTR and leaks nothing.  The fork
+ * stub only acts in the test's own thread, so a fork failure is injected
+ * on the direct path; keventd's fork reports its result the same way.
+ */
+static void kthread_core_test_create_failure(struct kunit *test)
+{
+	const struct ktc_fault *f = test->param_value;
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	if (f->fork)
+		kunit_activate_static_stub(test, kthread_core_fork, ktc_fork_fails);
+	else
+		kunit_activate_static_stub(test, kthread_core_alloc, ktc_alloc_fails);
+	k = ktc_create_on(test, f->path, p, "ktc-fail");
+	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(f->err));
+	if (f->fork)
+		kunit_deactivate_static_stub(test, kthread_core_fork);
+	else
+		kunit_deactivate_static_stub(test, kthread_core_alloc);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
+	ktc_expect_no_leaks(test);
+
+	/* The seams are back to normal. */
+	k = ktc_create_on(test, f->path, p, "ktc-ok");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	ktc_expect_no_leaks(test);
+}
+
+static struct kunit_case kthread_core_test_cases[] = {
+	KUNIT_CASE(kthread_core_test_keventd_up),
+	KUNIT_CASE(kthread_core_test_create_direct),
+	KUNIT_CASE(kthread_core_test_create_keventd),
+	KUNIT_CASE_PARAM(kthread_core_test_sched_reset, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_start_runs_initfn, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_initfn_failure, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_null_callbacks, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_corefn_error_retained, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_positive_result, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_destroy_before_start, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_corefn_polls, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_wake_runs_corefn, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_destroy_waits_for_corefn, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_wake_not_lost, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_idle_sleeps, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_names, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_signals, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_from_work_item),
+	KUNIT_CASE(kthread_core_test_concurrent_callers),
+	KUNIT_CASE_PARAM(kthread_core_test_many_alive, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_slow_initfn, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_bad_handles),
+	KUNIT_CASE_PARAM(kthread_core_test_self_destroy, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_create_failure, ktc_fault_gen_params),
+	{}
+};
+
+static struct kunit_suite kthread_core_test_suite = {
+	.name = "kthread_core",
+	.init = ktc_init,
+	.test_cases = kthread_core_test_cases,
+};
+kunit_test_suite(kthread_core_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the kthread_core thread primitives");
+MODULE_LICENSE("GPL");
