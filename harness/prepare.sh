@@ -1,0 +1,164 @@
+#!/bin/bash
+# Lay the kernel tree build/linux: a base tree, then patches/series applied
+# with patch -p1, then every overlay file (kernel/, include/, tools/ and
+# .kunitconfig of this repository) symlinked in at its own path.
+#
+# The base is Debian's linux-source-6.12, fetched with apt-get download,
+# or a copy of $KERNEL_SRC when that is set (the user's tree is only read).
+# Preparing again is a no-op unless the base, a patch or the list of
+# overlay files changed; then the tree is laid again from scratch.  A patch
+# that fails leaves the previous tree as it was.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+TREE=$BUILD/linux
+DL=$BUILD/dl
+PKG=linux-source-6.12
+PIN=${KTHREAD_CORE_PIN:-6.12.117-1~deb12u1}
+STAMP=.kthread-core-prepared
+BASEFILE=.kthread-core-base
+
+die() {
+	echo "prepare: error: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "prepare: $*"
+}
+
+overlay_files() {
+	if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$REPO" ls-files --cached --others --exclude-standard \
+			-- kernel include tools .kunitconfig
+	else
+		(cd "$REPO" && find kernel include tools .kunitconfig \
+			-type f 2>/dev/null)
+	fi | LC_ALL=C sort -u | while read -r f; do
+		[ -f "$REPO/$f" ] && echo "$f"
+	done
+}
+
+series() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$REPO/patches/series"
+}
+
+# Files a patch touches, from its "+++ b/path" lines.
+patched_files() {
+	local p
+	for p in $(series); do
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$REPO/patches/$p"
+	done | LC_ALL=C sort -u
+}
+
+# Fetch the Debian package; set TARBALL and DEBVER.
+debian_base() {
+	local deb
+	mkdir -p "$DL"
+	deb=$(ls "$DL"/${PKG}_*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		command -v apt-get >/dev/null ||
+			die "apt-get not found: set KERNEL_SRC=/path/to/linux to use your own tree"
+		if ! (cd "$DL" && apt-get download "$PKG=$PIN") >&2; then
+			say "pinned $PKG $PIN is not in the archive; falling back to the current candidate" >&2
+			(cd "$DL" && apt-get download "$PKG") >&2 ||
+				die "apt-get download $PKG failed: run 'apt-get update' (as root) so the package lists exist, or set KERNEL_SRC=/path/to/linux"
+		fi
+		deb=$(ls "$DL"/${PKG}_*.deb | head -n1)
+	fi
+	DEBVER=$(dpkg-deb -f "$deb" Version) || die "cannot read $deb: remove it and run again"
+	TARBALL=$DL/$PKG-$DEBVER.tar.xz
+	if [ ! -s "$TARBALL" ]; then
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO "./usr/src/$PKG.tar.xz" >"$TARBALL.part" ||
+			die "cannot extract /usr/src/$PKG.tar.xz from $deb"
+		mv "$TARBALL.part" "$TARBALL"
+	fi
+}
+
+# Identify the base, so that a change of base lays the tree again.
+if [ -n "${KERNEL_SRC:-}" ]; then
+	SRC=$(cd "$KERNEL_SRC" 2>/dev/null && pwd) ||
+		die "KERNEL_SRC=$KERNEL_SRC is not a directory"
+	[ -f "$SRC/Makefile" ] && [ -x "$SRC/tools/testing/kunit/kunit.py" ] ||
+		die "KERNEL_SRC=$SRC does not look like a Linux tree with KUnit (no Makefile or tools/testing/kunit/kunit.py)"
+	rev=$(git -C "$SRC" describe --always --dirty 2>/dev/null || stat -c %Y "$SRC/Makefile")
+	BASE_ID="KERNEL_SRC $SRC $rev"
+else
+	debian_base
+	BASE_ID="debian $PKG $DEBVER"
+fi
+
+want=$( {
+	echo "base: $BASE_ID"
+	for p in $(series); do
+		[ -f "$REPO/patches/$p" ] || die "patches/series names $p, which does not exist"
+		echo "patch: $p $(sha256sum <"$REPO/patches/$p" | cut -d' ' -f1)"
+	done
+	overlay_files | sed 's/^/overlay: /'
+} )
+
+if [ -f "$TREE/$STAMP" ] && [ "$(cat "$TREE/$STAMP")" = "$want" ]; then
+	say "build/linux is up to date: $(cat "$TREE/$BASEFILE")"
+	exit 0
+fi
+
+NEW=$BUILD/linux.new
+rm -rf "$NEW"
+mkdir -p "$NEW"
+if [ -n "${KERNEL_SRC:-}" ]; then
+	say "copying $SRC (it is not modified)"
+	tar -C "$SRC" --exclude=.git -cf - . | tar -C "$NEW" -xf -
+	if [ -f "$NEW/.config" ] || [ -d "$NEW/include/config" ]; then
+		say "the copy has build output; cleaning it with make mrproper"
+		make -s -C "$NEW" mrproper
+	fi
+else
+	say "unpacking $(basename "$TARBALL")"
+	tar -C "$NEW" --strip-components=1 -xJf "$TARBALL"
+fi
+KVER=$(make -s -C "$NEW" kernelversion 2>/dev/null) || KVER=unknown
+
+for p in $(series); do
+	if ! out=$(patch -p1 --forward --batch -d "$NEW" <"$REPO/patches/$p" 2>&1); then
+		echo "$out" >&2
+		for rej in $(cd "$NEW" && find . -name '*.rej'); do
+			echo "--- rejected hunk(s) in ${rej#./}:" >&2
+			cat "$NEW/$rej" >&2
+		done
+		rm -rf "$NEW"
+		die "patch $p does not apply to $BASE_ID (kernel $KVER): refresh it against that tree; build/linux was left as it was"
+	fi
+done
+
+overlay_files | while read -r f; do
+	if [ -e "$NEW/$f" ]; then
+		rm -rf "$NEW"
+		die "overlay file $f already exists in the base tree: overlay files must be new; change upstream files through a patch in patches/"
+	fi
+	mkdir -p "$NEW/$(dirname "$f")"
+	ln -s "$REPO/$f" "$NEW/$f"
+done
+
+echo "$BASE_ID (kernel $KVER)" >"$NEW/$BASEFILE"
+echo "$want" >"$NEW/$STAMP"
+
+if [ -d "$TREE" ]; then
+	old_base=$(grep '^base: ' "$TREE/$STAMP" 2>/dev/null || true)
+	if [ "$old_base" != "base: $BASE_ID" ]; then
+		say "the base changed: removing stale build directories"
+		rm -rf "$BUILD"/kunit*
+	else
+		# Files the old or the new series patched get a new mtime, so
+		# that a reverted hunk rebuilds too.
+		{ cat "$TREE/.kthread-core-patched" 2>/dev/null || true; patched_files; } |
+			LC_ALL=C sort -u | while read -r f; do
+				[ -e "$NEW/$f" ] && touch "$NEW/$f"
+			done
+	fi
+	rm -rf "$TREE"
+fi
+patched_files >"$NEW/.kthread-core-patched"
+mv "$NEW" "$TREE"
+say "laid build/linux: $BASE_ID (kernel $KVER), $(series | wc -l) patches, $(overlay_files | wc -l) overlay files"
