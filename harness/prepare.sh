@@ -11,7 +11,10 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$REPO/build}
+# OVERLAY (the overlay root, holding patches/) and BUILD default to this
+# repository; the harness's self-tests point them elsewhere.
+OVERLAY=${OVERLAY:-$REPO}
+BUILD=${BUILD:-$OVERLAY/build}
 TREE=$BUILD/linux
 DL=$BUILD/dl
 PKG=linux-source-6.12
@@ -29,26 +32,26 @@ say() {
 }
 
 overlay_files() {
-	if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
-		git -C "$REPO" ls-files --cached --others --exclude-standard \
+	if git -C "$OVERLAY" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$OVERLAY" ls-files --cached --others --exclude-standard \
 			-- kernel include tools .kunitconfig
 	else
-		(cd "$REPO" && find kernel include tools .kunitconfig \
-			-type f 2>/dev/null)
+		(cd "$OVERLAY" && find kernel include tools .kunitconfig \
+			-type f 2>/dev/null || true)
 	fi | LC_ALL=C sort -u | while read -r f; do
-		[ -f "$REPO/$f" ] && echo "$f"
+		[ -f "$OVERLAY/$f" ] && echo "$f"
 	done
 }
 
 series() {
-	grep -v -e '^#' -e '^[[:space:]]*$' "$REPO/patches/series"
+	grep -v -e '^#' -e '^[[:space:]]*$' "$OVERLAY/patches/series"
 }
 
 # Files a patch touches, from its "+++ b/path" lines.
 patched_files() {
 	local p
 	for p in $(series); do
-		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$REPO/patches/$p"
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$OVERLAY/patches/$p"
 	done | LC_ALL=C sort -u
 }
 
@@ -93,8 +96,8 @@ fi
 want=$( {
 	echo "base: $BASE_ID"
 	for p in $(series); do
-		[ -f "$REPO/patches/$p" ] || die "patches/series names $p, which does not exist"
-		echo "patch: $p $(sha256sum <"$REPO/patches/$p" | cut -d' ' -f1)"
+		[ -f "$OVERLAY/patches/$p" ] || die "patches/series names $p, which does not exist"
+		echo "patch: $p $(sha256sum <"$OVERLAY/patches/$p" | cut -d' ' -f1)"
 	done
 	overlay_files | sed 's/^/overlay: /'
 } )
@@ -121,7 +124,7 @@ fi
 KVER=$(make -s -C "$NEW" kernelversion 2>/dev/null) || KVER=unknown
 
 for p in $(series); do
-	if ! out=$(patch -p1 --forward --batch -d "$NEW" <"$REPO/patches/$p" 2>&1); then
+	if ! out=$(patch -p1 --forward --batch --fuzz=0 -d "$NEW" <"$OVERLAY/patches/$p" 2>&1); then
 		echo "$out" >&2
 		for rej in $(cd "$NEW" && find . -name '*.rej'); do
 			echo "--- rejected hunk(s) in ${rej#./}:" >&2
@@ -138,7 +141,7 @@ overlay_files | while read -r f; do
 		die "overlay file $f already exists in the base tree: overlay files must be new; change upstream files through a patch in patches/"
 	fi
 	mkdir -p "$NEW/$(dirname "$f")"
-	ln -s "$REPO/$f" "$NEW/$f"
+	ln -s "$OVERLAY/$f" "$NEW/$f"
 done
 
 echo "$BASE_ID (kernel $KVER)" >"$NEW/$BASEFILE"

@@ -1,0 +1,35 @@
+#!/bin/bash
+# make check: every step CI runs, in order.  A failing step does not stop
+# the others; the last line counts KUnit cases over all runs, plus one
+# failure for each failed step or kernel log with reports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=build/results
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+step() {
+	local name=$1
+	shift
+	echo "=== check: $name"
+	local t0=$SECONDS
+	if ! "$@"; then
+		touch "$RESULTS/$name.failed"
+		echo "=== check: $name FAILED ($((SECONDS - t0))s)"
+	else
+		echo "=== check: $name ok ($((SECONDS - t0))s)"
+	fi
+}
+
+if ! harness/deps.sh lcov genhtml sparse || ! harness/prepare.sh; then
+	touch "$RESULTS/prepare.failed"
+else
+	step selftest python3 -m unittest discover -s harness/tests
+	step default python3 harness/run.py default
+	step debug python3 harness/run.py debug
+	step coverage python3 harness/coverage.py
+	step lint harness/lint.sh
+fi
+# run.py records its KUnit counts itself; a failed run is counted there.
+rm -f "$RESULTS"/default.failed "$RESULTS"/debug.failed
+python3 harness/summary.py "$RESULTS"

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Check for the tools a target needs; install the missing ones when run as
+# root with apt-get, otherwise print the exact apt-get line and fail.
+# Usage: deps.sh [extra-tool ...]   (e.g. deps.sh lcov genhtml sparse)
+set -euo pipefail
+
+declare -A PKG=(
+	[gcc]=gcc [make]=make [flex]=flex [bison]=bison [bc]=bc
+	[python3]=python3 [perl]=perl [xz]=xz-utils [patch]=patch
+	[dpkg-deb]=dpkg [tar]=tar [git]=git [lcov]=lcov [genhtml]=lcov
+	[sparse]=sparse [gnuplot]=gnuplot-nox
+)
+tools=(gcc make flex bison bc python3 perl xz patch tar "$@")
+[ -n "${KERNEL_SRC:-}" ] || tools+=(dpkg-deb)
+
+missing=()
+for t in "${tools[@]}"; do
+	command -v "$t" >/dev/null 2>&1 || missing+=("${PKG[$t]:-$t}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+
+line="apt-get install -y ${missing[*]}"
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y -q "${missing[@]}" >/dev/null; then
+		apt-get update -q >/dev/null
+		apt-get install -y -q "${missing[@]}" >/dev/null ||
+			{ echo "deps: error: '$line' failed" >&2; exit 1; }
+	fi
+	exit 0
+fi
+echo "deps: error: missing ${missing[*]}; install them with:" >&2
+echo "  sudo apt-get update && sudo $line" >&2
+exit 1

@@ -1,0 +1,43 @@
+#!/bin/bash
+# make lint: checkpatch --strict on the patches and the new files,
+# kernel-doc -Wall on what the project documents, a W=1 build of its
+# objects and sparse on them.  Uses the default build dir (make first).
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+TREE=$REPO/build/linux
+OBJ=$REPO/build/kunit
+cd "$TREE" || { echo "lint: build/linux is not prepared: run make prepare" >&2; exit 1; }
+[ -f "$OBJ/.config" ] || { echo "lint: $OBJ has no build yet: run make first" >&2; exit 1; }
+
+fail=0
+NEW=$(cd "$REPO" && ls kernel/*.c kernel/*.h)
+OBJS=$(for f in $NEW; do case $f in *.c) echo "${f%.c}.o";; esac; done)
+
+echo "lint: checkpatch --strict"
+for p in "$REPO"/patches/*.patch; do
+	scripts/checkpatch.pl --strict --quiet --no-summary "$p" || fail=1
+done
+for f in $NEW; do
+	scripts/checkpatch.pl --strict --quiet --no-summary -f "$f" || fail=1
+done
+
+echo "lint: kernel-doc -Wall"
+out=$( { scripts/kernel-doc -none -Wall $NEW
+	scripts/kernel-doc -none -Wall -function keventd_up kernel/workqueue.c
+	scripts/kernel-doc -none -Wall -function kthread_core_run include/linux/kthread.h
+	} 2>&1)
+[ -z "$out" ] || { echo "$out"; fail=1; }
+
+echo "lint: W=1 build of $(echo $OBJS kernel/workqueue.o)"
+out=$(make -s ARCH=um O="$OBJ" W=1 $OBJS kernel/workqueue.o 2>&1)
+echo "$out" | grep -E 'warning:|error:' && fail=1
+
+echo "lint: sparse (C=2)"
+out=$(make -s ARCH=um O="$OBJ" C=2 $OBJS 2>&1 | grep -E 'kthread_(core|test|bench)\.[ch]:[0-9]+')
+[ -z "$out" ] || { echo "$out"; fail=1; }
+
+# Put the objects back to the default build's flags.
+make -s ARCH=um O="$OBJ" $OBJS kernel/workqueue.o >/dev/null 2>&1
+
+[ $fail -eq 0 ] && echo "lint: clean" || echo "lint: FAILED"
+exit $fail

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Print 'N passed, N failed' over every run recorded in build/results.
+
+KUnit cases are counted from each run's .counts file; a run whose log had
+kernel reports, and any other step that failed (a .failed file), adds one
+failure each.
+"""
+import glob
+import json
+import os
+import sys
+
+
+def summarize(results):
+    passed = failed = 0
+    for path in sorted(glob.glob(os.path.join(results, "*.counts"))):
+        with open(path) as f:
+            c = json.load(f)
+        passed += c["passed"]
+        failed += c["failed"]
+    for path in sorted(glob.glob(os.path.join(results, "*.failed"))):
+        print(f"step failed: {os.path.basename(path)[:-len('.failed')]}")
+        failed += 1
+    return passed, failed
+
+
+def main(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    results = argv[1] if len(argv) > 1 else os.path.join(
+        os.path.dirname(here), "build", "results")
+    passed, failed = summarize(results)
+    if passed + failed == 0:
+        print("no results recorded", file=sys.stderr)
+        failed = 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,233 @@
+"""Self-tests of the harness: prepare.sh on a small fake kernel tree,
+run.py's log scan and counting, and the summary line."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, HARNESS)
+import logscan  # noqa: E402
+import run  # noqa: E402
+import summary  # noqa: E402
+
+PREPARE = os.path.join(HARNESS, "prepare.sh")
+
+FAKE_KUNIT = textwrap.dedent("""\
+    #!/usr/bin/env python3
+    # Stands in for kunit.py: two passing cases and the log in $FAKE_LOG.
+    import json, os, sys
+    opts = dict(a[2:].split("=", 1) for a in sys.argv if a.startswith("--") and "=" in a)
+    os.makedirs(opts["build_dir"], exist_ok=True)
+    with open(os.path.join(opts["build_dir"], "test.log"), "w") as f:
+        f.write(os.environ.get("FAKE_LOG", "") + "\\n")
+    cases = [{"name": n, "status": "PASS"} for n in ("a", "b")]
+    with open(opts["json"], "w") as f:
+        json.dump({"name": "all", "test_cases": [],
+                   "sub_groups": [{"name": "kthread_core", "sub_groups": [],
+                                   "test_cases": cases}]}, f)
+    """)
+
+PATCH = textwrap.dedent("""\
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    From: Test <test@example.org>
+    Subject: [PATCH] kernel: build new.o
+
+    ---
+     kernel/Makefile | 1 +
+     1 file changed, 1 insertion(+)
+
+    diff --git a/kernel/Makefile b/kernel/Makefile
+    --- a/kernel/Makefile
+    +++ b/kernel/Makefile
+    @@ -1,2 +1,3 @@
+     obj-y = fork.o
+    +obj-y += new.o
+     obj-y += exit.o
+    """)
+
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def snapshot(root):
+    out = {}
+    for d, _, files in os.walk(root):
+        for n in files:
+            p = os.path.join(d, n)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, root)] = (os.stat(p).st_mtime_ns, f.read())
+    return out
+
+
+class PrepareTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kthread-harness-")
+        self.src = os.path.join(self.tmp, "src")
+        self.ov = os.path.join(self.tmp, "overlay")
+        self.build = os.path.join(self.tmp, "build")
+        write(os.path.join(self.src, "Makefile"),
+              "kernelversion:\n\t@echo 6.12.0-fake\nmrproper:\n\t@rm -f .config\n")
+        write(os.path.join(self.src, "kernel/Makefile"),
+              "obj-y = fork.o\nobj-y += exit.o\n")
+        write(os.path.join(self.src, "tools/testing/kunit/kunit.py"),
+              FAKE_KUNIT, 0o755)
+        write(os.path.join(self.ov, "patches/0001-kernel-build-new.o.patch"), PATCH)
+        write(os.path.join(self.ov, "patches/series"), "0001-kernel-build-new.o.patch\n")
+        write(os.path.join(self.ov, "kernel/new.c"), "/* new */\n")
+        write(os.path.join(self.ov, ".kunitconfig"), "CONFIG_KUNIT=y\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def prepare(self):
+        env = dict(os.environ, KERNEL_SRC=self.src, OVERLAY=self.ov, BUILD=self.build)
+        return subprocess.run(["bash", PREPARE], env=env, capture_output=True, text=True)
+
+    def tree(self, *parts):
+        return os.path.join(self.build, "linux", *parts)
+
+    def test_lays_patches_and_overlay(self):
+        r = self.prepare()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.tree("kernel/Makefile")) as f:
+            self.assertIn("obj-y += new.o", f.read())
+        self.assertEqual(os.readlink(self.tree("kernel/new.c")),
+                         os.path.join(self.ov, "kernel/new.c"))
+        self.assertTrue(os.path.islink(self.tree(".kunitconfig")))
+        with open(self.tree(".kthread-core-base")) as f:
+            self.assertIn("6.12.0-fake", f.read())
+
+    def test_idempotent(self):
+        self.assertEqual(self.prepare().returncode, 0)
+        write(self.tree("marker"), "laid once\n")
+        r = self.prepare()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("up to date", r.stdout)
+        self.assertTrue(os.path.exists(self.tree("marker")))
+
+    def test_relays_when_a_patch_or_the_overlay_changes(self):
+        self.assertEqual(self.prepare().returncode, 0)
+        write(self.tree("marker"), "laid once\n")
+        write(os.path.join(self.ov, "kernel/other.c"), "/* other */\n")
+        self.assertEqual(self.prepare().returncode, 0)
+        self.assertFalse(os.path.exists(self.tree("marker")))
+        self.assertTrue(os.path.islink(self.tree("kernel/other.c")))
+
+        write(self.tree("marker"), "laid twice\n")
+        write(os.path.join(self.ov, "patches/0001-kernel-build-new.o.patch"),
+              PATCH.replace("new.o", "newer.o"))
+        self.assertEqual(self.prepare().returncode, 0)
+        self.assertFalse(os.path.exists(self.tree("marker")))
+        with open(self.tree("kernel/Makefile")) as f:
+            self.assertIn("obj-y += newer.o", f.read())
+
+    def test_failing_patch_names_itself_and_keeps_the_tree(self):
+        self.assertEqual(self.prepare().returncode, 0)
+        write(self.tree("marker"), "laid once\n")
+        write(os.path.join(self.ov, "patches/0001-kernel-build-new.o.patch"),
+              PATCH.replace(" obj-y += exit.o", " obj-y += gone.o"))
+        r = self.prepare()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("patch 0001-kernel-build-new.o.patch does not apply", r.stderr)
+        self.assertIn("rejected hunk", r.stderr)
+        self.assertIn("+obj-y += new.o", r.stderr)
+        self.assertTrue(os.path.exists(self.tree("marker")))
+        self.assertFalse(os.path.exists(os.path.join(self.build, "linux.new")))
+
+    def test_kernel_src_is_copied_not_modified(self):
+        write(os.path.join(self.src, ".config"), "CONFIG_X=y\n")
+        before = snapshot(self.src)
+        r = self.prepare()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(snapshot(self.src), before)
+        self.assertFalse(os.path.exists(self.tree(".config")))
+        self.assertTrue(os.path.exists(self.tree("kernel/Makefile")))
+
+    def test_overlay_files_must_be_new(self):
+        write(os.path.join(self.ov, "kernel/Makefile"), "obj-y = mine.o\n")
+        r = self.prepare()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("already exists in the base tree", r.stderr)
+
+    def test_missing_kernel_src(self):
+        env = dict(os.environ, KERNEL_SRC=os.path.join(self.tmp, "nope"),
+                   OVERLAY=self.ov, BUILD=self.build)
+        r = subprocess.run(["bash", PREPARE], env=env, capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("is not a directory", r.stderr)
+
+    def run_py(self, log):
+        self.assertEqual(self.prepare().returncode, 0)
+        env = dict(os.environ, BUILD=self.build, FAKE_LOG=log)
+        r = subprocess.run([sys.executable, os.path.join(HARNESS, "run.py"), "default"],
+                           env=env, capture_output=True, text=True)
+        with open(os.path.join(self.build, "results/default.counts")) as f:
+            return r, json.load(f)
+
+    def test_run_fails_on_a_planted_warning(self):
+        r, counts = self.run_py(
+            "ok 1 kthread_core\n"
+            "WARNING: CPU: 0 PID: 1 at kernel/kthread_core.c:42 kthread_core_start+0x1/0x2\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("kernel report at log line 2", r.stdout)
+        self.assertEqual(counts, {"passed": 2, "failed": 1, "skipped": 0, "reports": 1})
+
+    def test_run_passes_on_a_clean_log(self):
+        r, counts = self.run_py("ok 1 kthread_core\n")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(counts, {"passed": 2, "failed": 0, "skipped": 0, "reports": 0})
+
+
+class LogScanTest(unittest.TestCase):
+    def test_reports(self):
+        for line in ("BUG: KASAN: slab-use-after-free in kthread_core_put+0x10/0x20",
+                     "WARNING: possible circular locking dependency detected",
+                     "INFO: task ktc:42 blocked for more than 10 seconds.",
+                     "UBSAN: shift-out-of-bounds in kernel/kthread_core.c:1:2",
+                     "ODEBUG: free active (active state 0) object: 0000 object type: work_struct",
+                     "refcount_t: underflow; use-after-free.",
+                     "list_add corruption. prev->next should be next"):
+            self.assertEqual(len(logscan.scan([line])), 1, line)
+
+    def test_clean_boot(self):
+        self.assertEqual(logscan.scan([
+            "Linux version 6.12.117 (gcc 12)\n",
+            "    ok 1 kthread_core_test_signals\n",
+            "# kthread_core: pass:24 fail:0 skip:0 total:24\n"]), [])
+
+
+class CountTest(unittest.TestCase):
+    def test_counts_leaf_cases(self):
+        tree = {"test_cases": [], "sub_groups": [{
+            "test_cases": [{"name": "a", "status": "PASS"},
+                           {"name": "b", "status": "FAIL"}],
+            "sub_groups": [{"test_cases": [{"name": "keventd", "status": "PASS"},
+                                           {"name": "direct", "status": "SKIP"}],
+                            "sub_groups": []}]}]}
+        self.assertEqual(run.count(tree), (2, 1, 1))
+
+    def test_summary_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, p, f in (("default", 43, 0), ("debug", 44, 1)):
+                with open(os.path.join(d, name + ".counts"), "w") as fh:
+                    json.dump({"passed": p, "failed": f, "skipped": 0, "reports": 0}, fh)
+            self.assertEqual(summary.summarize(d), (87, 1))
+            open(os.path.join(d, "lint.failed"), "w").close()
+            self.assertEqual(summary.summarize(d), (87, 2))
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "summary.py"), d],
+                               capture_output=True, text=True)
+            self.assertEqual(r.stdout.splitlines()[-1], "87 passed, 2 failed")
+            self.assertEqual(r.returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
