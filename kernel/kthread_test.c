@@ -15,6 +15,7 @@
 #include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/isolation.h>
@@ -273,7 +274,7 @@ static void ktc_expect_idle(struct kunit *test, struct task_struct *k)
 	/* Let it finish switching out. */
 	KUNIT_EXPECT_TRUE(test, ktc_poll(({
 		before = ktc_runtime(k);
-		msleep(1);
+		schedule_timeout_uninterruptible(1);
 		ktc_runtime(k) == before; })));
 	msleep(KTC_QUIET_MS);
 	KUNIT_EXPECT_EQ_MSG(test, ktc_runtime(k), before,
@@ -911,10 +912,14 @@ static void kthread_core_test_self_destroy(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k;
+	struct ktc_helper *h;
 
 	p->self_destroy = true;
 	k = ktc_create(test, p);
-	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), k);
+	/* A self-destroy that deadlocked would hang start: bound it. */
+	h = ktc_helper_run(test, ktc_start_helper, k, p);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, h->ret, 0);
 	KUNIT_EXPECT_EQ(test, p->init_destroy_ret, -EDEADLK);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	KUNIT_EXPECT_EQ(test, p->core_destroy_ret, -EDEADLK);
@@ -973,6 +978,76 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	ktc_expect_no_leaks(test);
 }
 
+#define KTC_STRESS_CALLERS	4
+#define KTC_STRESS_ROUNDS	2560
+
+/*
+ * Full lifecycles with a wake storm and a destroy racing the corefn calls
+ * it set off; every eighth round also a destroy before start and an initfn
+ * failure.  Counts what went wrong.
+ */
+static int ktc_stress_helper(struct ktc_helper *h)
+{
+	struct ktc_probe *p = h->p;
+	struct task_struct *k;
+	int i, j, ret, last = 0, bad = 0;
+
+	for (i = 0; i < KTC_STRESS_ROUNDS; i++) {
+		/* No callback ran after the last destroy returned. */
+		if (atomic_read(&p->core_calls) != last)
+			bad++;
+		atomic_set(&p->core_calls, 0);
+		p->core_ret = i & 7;
+		p->poll_until = i % 3;
+		p->fail_at = i % 5 ? 0 : 2;
+		p->fail_ret = -EIO;
+
+		k = kthread_core_run(ktc_initfn, ktc_corefn, p, "ktc-s%d", i);
+		if (IS_ERR(k)) {
+			bad++;
+			continue;
+		}
+		for (j = 0; j < 8; j++)
+			wake_up_process(k);
+		ret = kthread_core_destroy(k);
+		if (ret != p->core_ret && !(p->fail_at && ret == p->fail_ret))
+			bad++;
+		last = atomic_read(&p->core_calls);
+
+		if (i % 8)
+			continue;
+		k = kthread_core_create(ktc_initfn, ktc_corefn, p, "ktc-s");
+		if (IS_ERR(k) || kthread_core_destroy(k) != 0)
+			bad++;
+		p->init_ret = -EIO;
+		k = kthread_core_run(ktc_initfn, ktc_corefn, p, "ktc-s");
+		if (k != ERR_PTR(-EIO))
+			bad++;
+		p->init_ret = 0;
+	}
+	return bad;
+}
+
+/* Many lifecycles from concurrent callers; run in the debug config. */
+static void kthread_core_test_stress(struct kunit *test)
+{
+	struct ktc_helper *h[KTC_STRESS_CALLERS];
+	ktime_t start = ktime_get();
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		h[i] = ktc_helper_run(test, ktc_stress_helper, NULL,
+				      ktc_probe_new(test));
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], 60 * HZ));
+		KUNIT_EXPECT_EQ(test, h[i]->ret, 0);
+	}
+	kunit_info(test, "stress: %d full lifecycles by %d callers in %lld ms\n",
+		   KTC_STRESS_CALLERS * KTC_STRESS_ROUNDS, KTC_STRESS_CALLERS,
+		   ktime_ms_delta(ktime_get(), start));
+	ktc_expect_no_leaks(test);
+}
+
 static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE(kthread_core_test_keventd_up),
 	KUNIT_CASE(kthread_core_test_create_direct),
@@ -998,6 +1073,7 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE(kthread_core_test_bad_handles),
 	KUNIT_CASE_PARAM(kthread_core_test_self_destroy, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_create_failure, ktc_fault_gen_params),
+	KUNIT_CASE_SLOW(kthread_core_test_stress),
 	{}
 };
 
@@ -1006,6 +1082,7 @@ static struct kunit_suite kthread_core_test_suite = {
 	.init = ktc_init,
 	.test_cases = kthread_core_test_cases,
 };
+
 kunit_test_suite(kthread_core_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the kthread_core thread primitives");
