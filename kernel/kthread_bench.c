@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit benchmark: the kthread_core primitives against upstream's
+ * kthread_run()/kthread_stop(), in the same boot.
+ *
+ * Each metric is measured in rounds.  Within a round both APIs run the
+ * same work back to back, in an order that alternates between rounds, and
+ * each gives its mean cost per operation.  The report is the median over
+ * the rounds and the interquartile range, as lines that harness/bench.py
+ * parses:
+ *
+ *   bench: <metric> core_ns=<n> core_iqr=<n>% upstream_ns=<n> upstream_iqr=<n>%
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/sort.h>
+#include <linux/workqueue.h>
+
+#define KTB_ROUNDS	15
+#define KTB_OPS		16
+#define KTB_CALLERS	4
+
+enum { KTB_CORE, KTB_UPSTREAM, KTB_APIS };
+
+/* One measurement: mean ns per operation over @ops operations. */
+typedef s64 (*ktb_fn)(struct kunit *test, int api, int ops);
+
+static int ktb_cmp(const void *a, const void *b)
+{
+	s64 x = *(const s64 *)a, y = *(const s64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
+		       int rounds, int ops)
+{
+	s64 v[KTB_APIS][KTB_ROUNDS], med[KTB_APIS], iqr[KTB_APIS];
+	int r, i, api;
+
+	for (r = 0; r < rounds; r++)
+		for (i = 0; i < KTB_APIS; i++) {
+			api = (r + i) % KTB_APIS;
+			v[api][r] = fn(test, api, ops);
+		}
+	for (api = 0; api < KTB_APIS; api++) {
+		sort(v[api], rounds, sizeof(s64), ktb_cmp, NULL);
+		med[api] = v[api][rounds / 2];
+		iqr[api] = med[api] ? div64_s64(100 * (v[api][rounds * 3 / 4] -
+						       v[api][rounds / 4]), med[api]) : 0;
+	}
+	kunit_info(test,
+		   "bench: %s core_ns=%lld core_iqr=%lld%% upstream_ns=%lld upstream_iqr=%lld%%\n",
+		   metric, med[KTB_CORE], iqr[KTB_CORE], med[KTB_UPSTREAM],
+		   iqr[KTB_UPSTREAM]);
+}
+
+static s64 ktb_since(ktime_t start, int ops)
+{
+	return div_s64(ktime_to_ns(ktime_sub(ktime_get(), start)), ops);
+}
+
+/* The same job for both APIs: sleep until woken, record the wakeup. */
+struct ktb_wake {
+	ktime_t woke;
+	struct completion done;
+};
+
+static int ktb_core_fn(void *data)
+{
+	struct ktb_wake *w = data;
+
+	if (w) {
+		w->woke = ktime_get();
+		complete(&w->done);
+	}
+	set_current_state(TASK_INTERRUPTIBLE);
+	return 0;
+}
+
+static int ktb_upstream_fn(void *data)
+{
+	struct ktb_wake *w = data;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+		if (w) {
+			w->woke = ktime_get();
+			complete(&w->done);
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static struct task_struct *ktb_run(int api, struct ktb_wake *w)
+{
+	if (api == KTB_CORE)
+		return kthread_core_run(NULL, ktb_core_fn, w, "ktb-core");
+	return kthread_run(ktb_upstream_fn, w, "ktb-upstream");
+}
+
+static void ktb_stop(int api, struct task_struct *k)
+{
+	if (api == KTB_CORE)
+		kthread_core_destroy(k);
+	else
+		kthread_stop(k);
+}
+
+static s64 ktb_lifecycle(struct kunit *test, int api, int ops)
+{
+	ktime_t start = ktime_get();
+	struct task_struct *k;
+	int i;
+
+	for (i = 0; i < ops; i++) {
+		k = ktb_run(api, NULL);
+		if (IS_ERR(k)) {
+			KUNIT_FAIL(test, "run: %pe", k);
+			return 0;
+		}
+		ktb_stop(api, k);
+	}
+	return ktb_since(start, ops);
+}
+
+/* run + destroy, against kthread_run + kthread_stop. */
+static void kthread_core_bench_lifecycle(struct kunit *test)
+{
+	ktb_report(test, "lifecycle", ktb_lifecycle, KTB_ROUNDS, KTB_OPS);
+}
+
+static bool ktb_wait_asleep(struct task_struct *k)
+{
+	unsigned long end = jiffies + HZ;
+
+	while (READ_ONCE(k->__state) != TASK_INTERRUPTIBLE) {
+		if (time_after(jiffies, end))
+			return false;
+		cond_resched();
+	}
+	return true;
+}
+
+static s64 ktb_wake(struct kunit *test, int api, int ops)
+{
+	struct ktb_wake w;
+	struct task_struct *k;
+	s64 total = 0;
+	ktime_t start;
+	int i;
+
+	init_completion(&w.done);
+	k = ktb_run(api, &w);
+	if (IS_ERR(k)) {
+		KUNIT_FAIL(test, "run: %pe", k);
+		return 0;
+	}
+	/* kthread_core calls corefn once at start. */
+	if (api == KTB_CORE)
+		wait_for_completion(&w.done);
+	for (i = 0; i < ops; i++) {
+		if (!ktb_wait_asleep(k)) {
+			KUNIT_FAIL(test, "thread did not go to sleep");
+			break;
+		}
+		reinit_completion(&w.done);
+		start = ktime_get();
+		wake_up_process(k);
+		if (!wait_for_completion_timeout(&w.done, HZ)) {
+			KUNIT_FAIL(test, "wakeup not seen");
+			break;
+		}
+		total += ktime_to_ns(ktime_sub(w.woke, start));
+	}
+	ktb_stop(api, k);
+	return div_s64(total, ops);
+}
+
+/* wake_up_process() to corefn entry, against it to the loop body. */
+static void kthread_core_bench_wake_latency(struct kunit *test)
+{
+	ktb_report(test, "wake_latency", ktb_wake, KTB_ROUNDS, 4 * KTB_OPS);
+}
+
+struct ktb_churn {
+	struct kunit *test;
+	int api, ops;
+	struct completion *go;
+	struct completion done;
+};
+
+static int ktb_churn_fn(void *data)
+{
+	struct ktb_churn *c = data;
+
+	wait_for_completion(c->go);
+	ktb_lifecycle(c->test, c->api, c->ops);
+	complete(&c->done);
+	return 0;
+}
+
+static s64 ktb_churn(struct kunit *test, int api, int ops)
+{
+	struct ktb_churn c[KTB_CALLERS];
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct task_struct *t;
+	ktime_t start;
+	int i;
+
+	for (i = 0; i < KTB_CALLERS; i++) {
+		c[i] = (struct ktb_churn){ .test = test, .api = api,
+					   .ops = ops, .go = &go };
+		init_completion(&c[i].done);
+		t = kthread_run(ktb_churn_fn, &c[i], "ktb-churn%d", i);
+		if (IS_ERR(t))
+			complete(&c[i].done);
+	}
+	start = ktime_get();
+	complete_all(&go);
+	for (i = 0; i < KTB_CALLERS; i++)
+		wait_for_completion(&c[i].done);
+	return ktb_since(start, KTB_CALLERS * ops);
+}
+
+/* KTB_CALLERS callers at once; cost per lifecycle of the whole batch. */
+static void kthread_core_bench_churn(struct kunit *test)
+{
+	ktb_report(test, "churn_4x", ktb_churn, KTB_ROUNDS / 2, 2 * KTB_OPS);
+}
+
+static bool ktb_keventd_down(void)
+{
+	return false;
+}
+
+static s64 ktb_create(struct kunit *test, int api, int ops, bool direct)
+{
+	struct task_struct *k;
+	s64 total = 0;
+	ktime_t start;
+	int i;
+
+	for (i = 0; i < ops; i++) {
+		if (api == KTB_CORE && direct)
+			kunit_activate_static_stub(test, keventd_up, ktb_keventd_down);
+		start = ktime_get();
+		if (api == KTB_CORE)
+			k = kthread_core_create(NULL, ktb_core_fn, NULL, "ktb-core");
+		else
+			k = kthread_create(ktb_upstream_fn, NULL, "ktb-upstream");
+		total += ktime_to_ns(ktime_sub(ktime_get(), start));
+		if (api == KTB_CORE && direct)
+			kunit_deactivate_static_stub(test, keventd_up);
+		if (IS_ERR(k)) {
+			KUNIT_FAIL(test, "create: %pe", k);
+			return 0;
+		}
+		ktb_stop(api, k);
+	}
+	return div_s64(total, ops);
+}
+
+static s64 ktb_create_keventd(struct kunit *test, int api, int ops)
+{
+	return ktb_create(test, api, ops, false);
+}
+
+static s64 ktb_create_direct(struct kunit *test, int api, int ops)
+{
+	return ktb_create(test, api, ops, true);
+}
+
+/* Creation alone, through keventd and directly, against kthread_create. */
+static void kthread_core_bench_create(struct kunit *test)
+{
+	ktb_report(test, "create_keventd", ktb_create_keventd, KTB_ROUNDS, KTB_OPS);
+	ktb_report(test, "create_direct", ktb_create_direct, KTB_ROUNDS, KTB_OPS);
+}
+
+static struct kunit_case kthread_core_bench_cases[] = {
+	KUNIT_CASE_SLOW(kthread_core_bench_lifecycle),
+	KUNIT_CASE_SLOW(kthread_core_bench_wake_latency),
+	KUNIT_CASE_SLOW(kthread_core_bench_churn),
+	KUNIT_CASE_SLOW(kthread_core_bench_create),
+	{}
+};
+
+static struct kunit_suite kthread_core_bench_suite = {
+	.name = "kthread_core_bench",
+	.test_cases = kthread_core_bench_cases,
+};
+
+kunit_test_suite(kthread_core_bench_suite);
+
+MODULE_DESCRIPTION("KUnit benchmark of kthread_core against upstream kthreads");
+MODULE_LICENSE("GPL");
