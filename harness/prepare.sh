@@ -63,7 +63,13 @@ debian_base() {
 	if [ -z "$deb" ]; then
 		command -v apt-get >/dev/null ||
 			die "apt-get not found: set KERNEL_SRC=/path/to/linux to use your own tree"
-		if ! (cd "$DL" && apt-get download "$PKG=$PIN") >&2; then
+		if ! (cd "$DL" && apt-get download "$PKG=$PIN") >&2 &&
+			[ "$(id -u)" -eq 0 ]; then
+			say "refreshing the package lists (apt-get update)" >&2
+			apt-get update -q >&2 || true
+		fi
+		if ! ls "$DL"/${PKG}_*.deb >/dev/null 2>&1 &&
+			! (cd "$DL" && apt-get download "$PKG=$PIN") >&2; then
 			say "pinned $PKG $PIN is not in the archive; falling back to the current candidate" >&2
 			(cd "$DL" && apt-get download "$PKG") >&2 ||
 				die "apt-get download $PKG failed: run 'apt-get update' (as root) so the package lists exist, or set KERNEL_SRC=/path/to/linux"
