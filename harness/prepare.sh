@@ -159,11 +159,17 @@ if [ -d "$TREE" ]; then
 		say "the base changed: removing stale build directories"
 		rm -rf "$BUILD"/kunit*
 	else
-		# Files the old or the new series patched get a new mtime, so
-		# that a reverted hunk rebuilds too.
+		# A file the old or the new series patched keeps its old mtime
+		# if its content is unchanged, so that it does not rebuild, and
+		# gets a new one otherwise, so that a reverted hunk rebuilds too.
 		{ cat "$TREE/.kthread-core-patched" 2>/dev/null || true; patched_files; } |
 			LC_ALL=C sort -u | while read -r f; do
-				[ -e "$NEW/$f" ] && touch "$NEW/$f"
+				[ -e "$NEW/$f" ] || continue
+				if cmp -s "$TREE/$f" "$NEW/$f"; then
+					touch -r "$TREE/$f" "$NEW/$f"
+				else
+					touch "$NEW/$f"
+				fi
 			done
 	fi
 	rm -rf "$TREE"

@@ -130,6 +130,17 @@ class PrepareTest(unittest.TestCase):
         with open(self.tree("kernel/Makefile")) as f:
             self.assertIn("obj-y += newer.o", f.read())
 
+    def test_relaying_keeps_mtimes_of_unchanged_patched_files(self):
+        self.assertEqual(self.prepare().returncode, 0)
+        os.utime(self.tree("kernel/Makefile"), ns=(1, 10**18))
+        write(os.path.join(self.ov, "kernel/other.c"), "/* other */\n")
+        self.assertEqual(self.prepare().returncode, 0)
+        self.assertEqual(os.stat(self.tree("kernel/Makefile")).st_mtime_ns, 10**18)
+        write(os.path.join(self.ov, "patches/0001-kernel-build-new.o.patch"),
+              PATCH.replace("new.o", "newer.o"))
+        self.assertEqual(self.prepare().returncode, 0)
+        self.assertNotEqual(os.stat(self.tree("kernel/Makefile")).st_mtime_ns, 10**18)
+
     def test_failing_patch_names_itself_and_keeps_the_tree(self):
         self.assertEqual(self.prepare().returncode, 0)
         write(self.tree("marker"), "laid once\n")
