@@ -197,8 +197,7 @@ static int kthread_core_thread(void *arg)
 	struct kthread_core *kc = arg;
 	int ret = -EINTR;
 
-	/* Take no signals, and shed what we inherited from our forker. */
-	ignore_signals(current);
+	/* Shed the scheduling attributes we inherited from our forker. */
 	sched_set_normal(current, 0);
 	set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
 	set_mems_allowed(node_states[N_MEMORY]);
@@ -215,14 +214,18 @@ static int kthread_core_thread(void *arg)
 		kthread_core_wait(kc, BIT(KTHREAD_CORE_STOP));
 	}
 
-	/* After this, kc may be freed: only exit code runs here. */
-	complete(&kc->exited);
+	/*
+	 * Both a failed start and a destroy may wait for this.  After it, kc
+	 * may be freed: only exit code runs here.
+	 */
+	complete_all(&kc->exited);
 	do_exit(0);
 }
 
 /* Fork seam: tests stub it to inject a fork failure. */
 VISIBLE_IF_KUNIT struct task_struct *kthread_core_fork(struct kthread_core *kc)
 {
+	struct task_struct *task;
 	pid_t pid;
 
 	KUNIT_STATIC_STUB_REDIRECT(kthread_core_fork, kc);
@@ -232,7 +235,13 @@ VISIBLE_IF_KUNIT struct task_struct *kthread_core_fork(struct kthread_core *kc)
 			    CLONE_FS | CLONE_FILES | SIGCHLD);
 	if (pid < 0)
 		return ERR_PTR(pid);
-	return find_get_task_by_vpid(pid);
+	task = find_get_task_by_vpid(pid);
+	/*
+	 * It copied its forker's signal handlers; from now on it takes no
+	 * signals, and any sent since the fork are dropped.
+	 */
+	ignore_signals(task);
+	return task;
 }
 EXPORT_SYMBOL_IF_KUNIT(kthread_core_fork);
 
