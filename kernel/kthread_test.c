@@ -313,6 +313,7 @@ static void ktc_expect_no_leaks(struct kunit *test)
 /* Run a function in an upstream kthread, to call into the API concurrently. */
 struct ktc_helper {
 	int (*fn)(struct ktc_helper *h);
+	struct task_struct *task;	/* valid until woken */
 	struct task_struct *k;
 	struct ktc_probe *p;
 	long ret;
@@ -329,21 +330,32 @@ static int ktc_helper_thread(void *data)
 	return 0;
 }
 
-static struct ktc_helper *ktc_helper_run(struct kunit *test,
+/* A helper thread, created but not woken yet. */
+static struct ktc_helper *ktc_helper_new(struct kunit *test,
 					 int (*fn)(struct ktc_helper *h),
 					 struct task_struct *k,
 					 struct ktc_probe *p)
 {
 	struct ktc_helper *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct task_struct *t;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	h->fn = fn;
 	h->k = k;
 	h->p = p;
 	init_completion(&h->done);
-	t = kthread_run(ktc_helper_thread, h, "ktc-helper");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	h->task = kthread_create(ktc_helper_thread, h, "ktc-helper");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
+	return h;
+}
+
+static struct ktc_helper *ktc_helper_run(struct kunit *test,
+					 int (*fn)(struct ktc_helper *h),
+					 struct task_struct *k,
+					 struct ktc_probe *p)
+{
+	struct ktc_helper *h = ktc_helper_new(test, fn, k, p);
+
+	wake_up_process(h->task);
 	return h;
 }
 
@@ -701,8 +713,17 @@ static void kthread_core_test_signals(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k;
+	int i;
 
+	/*
+	 * Let the caller take signals, as an early-boot caller does: the
+	 * direct path's thread must not inherit that.
+	 */
+	for (i = 0; i < ARRAY_SIZE(ktc_signals); i++)
+		allow_signal(ktc_signals[i]);
 	k = ktc_create(test, p);
+	for (i = 0; i < ARRAY_SIZE(ktc_signals); i++)
+		disallow_signal(ktc_signals[i]);
 	ktc_send_signals(k);
 	KUNIT_EXPECT_FALSE(test, signal_pending(k));
 	KUNIT_ASSERT_PTR_EQ(test, kthread_core_start(k), k);
@@ -864,6 +885,59 @@ static void kthread_core_test_slow_initfn(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
 	KUNIT_EXPECT_EQ(test, h->ret, 0);
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(a), 0);
+}
+
+static int ktc_destroy_only_helper(struct ktc_helper *h)
+{
+	return kthread_core_destroy(h->k);
+}
+
+static int ktc_start_racer(struct ktc_helper *h)
+{
+	h->ret = PTR_ERR_OR_ZERO(kthread_core_start(h->k));
+	return h->ret;
+}
+
+/*
+ * Start racing destroy, each from a real-time thread of its own.  On one
+ * CPU the first runs until it blocks, then the second, and the thread
+ * only after both: so either destroy comes first (start gets -EINVAL), or
+ * both requests reach the thread at once (start gets -EINTR).  Neither
+ * call may hang, initfn never runs, and nothing leaks.  On more CPUs
+ * start may also win, which is fine too.
+ */
+static void kthread_core_test_start_races_destroy(struct kunit *test)
+{
+	int i, won[3] = { 0 };
+
+	for (i = 0; i < 16; i++) {
+		struct ktc_probe *p = ktc_probe_new(test);
+		struct task_struct *k = ktc_create(test, p);
+		struct ktc_helper *s, *d;
+
+		s = ktc_helper_new(test, ktc_start_racer, k, p);
+		d = ktc_helper_new(test, ktc_destroy_only_helper, k, p);
+		sched_set_fifo_low(s->task);
+		sched_set_fifo_low(d->task);
+		wake_up_process(i % 2 ? d->task : s->task);
+		wake_up_process(i % 2 ? s->task : d->task);
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(s, KTC_TIMEOUT));
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(d, KTC_TIMEOUT));
+		KUNIT_EXPECT_EQ(test, d->ret, 0);
+		if (!s->ret)
+			won[0]++;
+		else if (s->ret == -EINTR)
+			won[1]++;
+		else if (s->ret == -EINVAL)
+			won[2]++;
+		else
+			KUNIT_FAIL(test, "start: %ld", s->ret);
+		KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), !s->ret);
+	}
+	kunit_info(test, "start won %d, both at once %d, destroy first %d\n",
+		   won[0], won[1], won[2]);
+	KUNIT_EXPECT_EQ(test, won[0] + won[1] + won[2], 16);
+	ktc_expect_no_leaks(test);
 }
 
 static int ktc_upstream_fn(void *data)
@@ -1077,6 +1151,7 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE(kthread_core_test_concurrent_callers),
 	KUNIT_CASE_PARAM(kthread_core_test_many_alive, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_slow_initfn, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_start_races_destroy, ktc_path_gen_params),
 	KUNIT_CASE(kthread_core_test_bad_handles),
 	KUNIT_CASE_PARAM(kthread_core_test_self_destroy, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_create_failure, ktc_fault_gen_params),
