@@ -94,14 +94,9 @@ EXPORT_SYMBOL_IF_KUNIT(kthread_core_nr_live);
 /* Allocation seam: tests stub it to inject -ENOMEM. */
 VISIBLE_IF_KUNIT struct kthread_core *kthread_core_alloc(void)
 {
-	struct kthread_core *kc;
-
 	KUNIT_STATIC_STUB_REDIRECT(kthread_core_alloc);
 
-	kc = kzalloc(sizeof(*kc), GFP_KERNEL);
-	if (kc)
-		atomic_inc(&kthread_core_live);
-	return kc;
+	return kzalloc(sizeof(struct kthread_core), GFP_KERNEL);
 }
 EXPORT_SYMBOL_IF_KUNIT(kthread_core_alloc);
 
@@ -109,13 +104,25 @@ static void kthread_core_put(struct kthread_core *kc)
 {
 	if (!refcount_dec_and_test(&kc->refs))
 		return;
-	if (!IS_ERR_OR_NULL(kc->task))
+	if (kc->task)
 		put_task_struct(kc->task);
 	kfree(kc);
 	atomic_dec(&kthread_core_live);
 }
 
-/* Find the thread behind @k and take a reference, without touching @k. */
+/* The thread behind @k, or NULL; @k is only compared, never touched. */
+static struct kthread_core *kthread_core_find(struct task_struct *k)
+{
+	struct kthread_core *kc;
+
+	lockdep_assert_held(&kthread_core_lock);
+	hash_for_each_possible(kthread_core_hash, kc, node, (unsigned long)k)
+		if (kc->task == k)
+			return kc;
+	return NULL;
+}
+
+/* Find the thread behind @k and take a reference to it. */
 static struct kthread_core *kthread_core_get(struct task_struct *k)
 {
 	struct kthread_core *kc;
@@ -124,20 +131,41 @@ static struct kthread_core *kthread_core_get(struct task_struct *k)
 		return ERR_PTR(-EINVAL);
 
 	spin_lock(&kthread_core_lock);
-	hash_for_each_possible(kthread_core_hash, kc, node, (unsigned long)k) {
-		if (kc->task == k) {
-			refcount_inc(&kc->refs);
-			spin_unlock(&kthread_core_lock);
-			return kc;
-		}
-	}
+	kc = kthread_core_find(k);
+	if (kc)
+		refcount_inc(&kc->refs);
 	spin_unlock(&kthread_core_lock);
-	return ERR_PTR(-EINVAL);
+	return kc ?: ERR_PTR(-EINVAL);
 }
 
 /*
- * Invalidate the handle.  Only one caller wins, and it then owns the
- * handle's reference.
+ * Find the thread behind @k and invalidate its handle, all at once, so
+ * that only one caller gets it: that caller owns the handle's reference.
+ * A thread cannot take itself.
+ */
+static struct kthread_core *kthread_core_take(struct task_struct *k)
+{
+	struct kthread_core *kc;
+
+	if (IS_ERR_OR_NULL(k))
+		return ERR_PTR(-EINVAL);
+
+	spin_lock(&kthread_core_lock);
+	kc = kthread_core_find(k);
+	if (!kc)
+		kc = ERR_PTR(-EINVAL);
+	else if (k == current)
+		kc = ERR_PTR(-EDEADLK);
+	else
+		hash_del(&kc->node);
+	spin_unlock(&kthread_core_lock);
+	return kc;
+}
+
+/*
+ * Invalidate the handle of a thread whose start failed, unless a destroy
+ * took it first.  Only one caller wins, and it then owns the handle's
+ * reference.
  */
 static bool kthread_core_unhash(struct kthread_core *kc)
 {
@@ -153,7 +181,7 @@ static bool kthread_core_unhash(struct kthread_core *kc)
 
 static bool kthread_core_stopping(struct kthread_core *kc)
 {
-	return test_bit(KTHREAD_CORE_STOP, &kc->flags);
+	return READ_ONCE(kc->flags) & BIT(KTHREAD_CORE_STOP);
 }
 
 /* Sleep until one of the requests in @mask was made. */
@@ -223,16 +251,22 @@ static int kthread_core_thread(void *arg)
 }
 
 /* Fork seam: tests stub it to inject a fork failure. */
-VISIBLE_IF_KUNIT struct task_struct *kthread_core_fork(struct kthread_core *kc)
+VISIBLE_IF_KUNIT pid_t kthread_core_clone(struct kthread_core *kc)
+{
+	KUNIT_STATIC_STUB_REDIRECT(kthread_core_clone, kc);
+
+	return kernel_thread(kthread_core_thread, kc, kc->comm,
+			     CLONE_FS | CLONE_FILES | SIGCHLD);
+}
+EXPORT_SYMBOL_IF_KUNIT(kthread_core_clone);
+
+static struct task_struct *kthread_core_fork(struct kthread_core *kc)
 {
 	struct task_struct *task;
 	pid_t pid;
 
-	KUNIT_STATIC_STUB_REDIRECT(kthread_core_fork, kc);
-
 	/* The thread waits for start or destroy, so its pid stays valid. */
-	pid = kernel_thread(kthread_core_thread, kc, kc->comm,
-			    CLONE_FS | CLONE_FILES | SIGCHLD);
+	pid = kthread_core_clone(kc);
 	if (pid < 0)
 		return ERR_PTR(pid);
 	task = find_get_task_by_vpid(pid);
@@ -243,7 +277,6 @@ VISIBLE_IF_KUNIT struct task_struct *kthread_core_fork(struct kthread_core *kc)
 	ignore_signals(task);
 	return task;
 }
-EXPORT_SYMBOL_IF_KUNIT(kthread_core_fork);
 
 /* Runs on keventd, so that the thread inherits nothing from the caller. */
 static void kthread_core_create_work(struct work_struct *work)
@@ -293,6 +326,7 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 	kc = kthread_core_alloc();
 	if (!kc)
 		return ERR_PTR(-ENOMEM);
+	atomic_inc(&kthread_core_live);
 
 	kc->initfn = initfn;
 	kc->corefn = corefn;
@@ -315,6 +349,7 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 
 	task = kc->task;
 	if (IS_ERR(task)) {
+		kc->task = NULL;
 		kthread_core_put(kc);
 		return task;
 	}
@@ -386,26 +421,15 @@ int kthread_core_destroy(struct task_struct *k)
 	struct kthread_core *kc;
 	int ret;
 
-	kc = kthread_core_get(k);
+	kc = kthread_core_take(k);
 	if (IS_ERR(kc))
 		return PTR_ERR(kc);
-
-	if (k == current) {
-		kthread_core_put(kc);
-		return -EDEADLK;
-	}
-	if (!kthread_core_unhash(kc)) {
-		kthread_core_put(kc);
-		return -EINVAL;
-	}
 
 	set_bit(KTHREAD_CORE_STOP, &kc->flags);
 	wake_up_process(k);
 	wait_for_completion(&kc->exited);
 	ret = kc->result;
-
-	kthread_core_put(kc);	/* the handle's */
-	kthread_core_put(kc);	/* ours */
+	kthread_core_put(kc);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kthread_core_destroy);

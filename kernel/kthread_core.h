@@ -7,6 +7,7 @@
 #define _KERNEL_KTHREAD_CORE_H
 
 #include <kunit/visibility.h>
+#include <linux/types.h>
 
 struct kthread_core;
 struct task_struct;
@@ -14,7 +15,7 @@ struct task_struct;
 #if IS_ENABLED(CONFIG_KUNIT)
 int kthread_core_nr_live(void);
 struct kthread_core *kthread_core_alloc(void);
-struct task_struct *kthread_core_fork(struct kthread_core *kc);
+pid_t kthread_core_clone(struct kthread_core *kc);
 #endif
 
 #endif /* _KERNEL_KTHREAD_CORE_H */

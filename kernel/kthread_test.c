@@ -143,9 +143,9 @@ static struct kthread_core *ktc_alloc_fails(void)
 	return NULL;
 }
 
-static struct task_struct *ktc_fork_fails(struct kthread_core *kc)
+static pid_t ktc_fork_fails(struct kthread_core *kc)
 {
-	return ERR_PTR(-EAGAIN);
+	return -EAGAIN;
 }
 
 /*
@@ -843,6 +843,12 @@ static void kthread_core_test_many_alive(struct kunit *test)
 		p[i]->core_ret = i;
 		k[i] = ktc_run(test, p[i]);
 	}
+	/*
+	 * Handles that are not threads at all, looked up while the table is
+	 * full: -EINVAL, and the API never dereferences them.
+	 */
+	for (i = 0; i < KTC_MANY; i++)
+		KUNIT_EXPECT_EQ(test, kthread_core_destroy((void *)p[i]), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kthread_core_nr_live(), ctx->nr_live + KTC_MANY);
 	KUNIT_EXPECT_EQ(test, ktc_nr_tasks(ctx->start), KTC_MANY);
 	for (i = 0; i < KTC_MANY; i++) {
@@ -850,7 +856,8 @@ static void kthread_core_test_many_alive(struct kunit *test)
 		ktc_expect_sleeping(test, k[i]);
 		wake_up_process(k[i]);
 	}
-	for (i = KTC_MANY - 1; i >= 0; i--) {
+	/* In creation order, so that lookups walk past other entries. */
+	for (i = 0; i < KTC_MANY; i++) {
 		KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p[i], 2));
 		KUNIT_EXPECT_EQ(test, kthread_core_destroy(k[i]), i);
 	}
@@ -1038,13 +1045,13 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	struct task_struct *k;
 
 	if (f->fork)
-		kunit_activate_static_stub(test, kthread_core_fork, ktc_fork_fails);
+		kunit_activate_static_stub(test, kthread_core_clone, ktc_fork_fails);
 	else
 		kunit_activate_static_stub(test, kthread_core_alloc, ktc_alloc_fails);
 	k = ktc_create_on(test, f->path, p, "ktc-fail");
 	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(f->err));
 	if (f->fork)
-		kunit_deactivate_static_stub(test, kthread_core_fork);
+		kunit_deactivate_static_stub(test, kthread_core_clone);
 	else
 		kunit_deactivate_static_stub(test, kthread_core_alloc);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
