@@ -18,7 +18,8 @@ import run  # noqa: E402
 LINE = re.compile(r"bench: (\w+) core_ns=(-?\d+) core_iqr=(-?\d+)% "
                   r"upstream_ns=(-?\d+) upstream_iqr=(-?\d+)%")
 WHAT = {
-    "lifecycle": "run + destroy vs kthread_run + kthread_stop",
+    "lifecycle": "run + destroy vs kthread_run, body running, kthread_stop",
+    "lifecycle_nowait": "run + destroy vs kthread_run + kthread_stop at once",
     "wake_latency": "wake_up_process() to corefn vs to loop body",
     "churn_4x": "4 concurrent callers, per lifecycle",
     "create_keventd": "kthread_core_create via keventd vs kthread_create",

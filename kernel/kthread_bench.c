@@ -21,8 +21,8 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 
-#define KTB_ROUNDS	15
-#define KTB_OPS		16
+#define KTB_ROUNDS	51
+#define KTB_OPS		128
 #define KTB_CALLERS	4
 
 enum { KTB_CORE, KTB_UPSTREAM, KTB_APIS };
@@ -116,27 +116,61 @@ static void ktb_stop(int api, struct task_struct *k)
 		kthread_stop(k);
 }
 
-static s64 ktb_lifecycle(struct kunit *test, int api, int ops)
+/* An upstream body that says it runs, then waits for kthread_stop(). */
+static int ktb_upstream_body(void *data)
 {
+	complete(data);
+	return ktb_upstream_fn(NULL);
+}
+
+/*
+ * kthread_core_run() returns once initfn ran in the thread.  The matching
+ * upstream lifecycle waits until the thread body runs, as the body would
+ * report it was set up; @nowait stops it as soon as kthread_run() returns,
+ * which on one CPU is before the body ever runs.
+ */
+static s64 ktb_lifecycles(struct kunit *test, int api, int ops, bool nowait)
+{
+	DECLARE_COMPLETION_ONSTACK(running);
 	ktime_t start = ktime_get();
 	struct task_struct *k;
 	int i;
 
 	for (i = 0; i < ops; i++) {
-		k = ktb_run(api, NULL);
+		if (api == KTB_CORE || nowait)
+			k = ktb_run(api, NULL);
+		else
+			k = kthread_run(ktb_upstream_body, &running, "ktb-upstream");
 		if (IS_ERR(k)) {
 			KUNIT_FAIL(test, "run: %pe", k);
 			return 0;
 		}
+		if (api == KTB_UPSTREAM && !nowait)
+			wait_for_completion(&running);
 		ktb_stop(api, k);
 	}
 	return ktb_since(start, ops);
 }
 
-/* run + destroy, against kthread_run + kthread_stop. */
+static s64 ktb_lifecycle(struct kunit *test, int api, int ops)
+{
+	return ktb_lifecycles(test, api, ops, false);
+}
+
+static s64 ktb_lifecycle_nowait(struct kunit *test, int api, int ops)
+{
+	return ktb_lifecycles(test, api, ops, true);
+}
+
+/*
+ * run + destroy, against kthread_run + kthread_stop of a thread whose
+ * body has started; and against one stopped before it could start.
+ */
 static void kthread_core_bench_lifecycle(struct kunit *test)
 {
 	ktb_report(test, "lifecycle", ktb_lifecycle, KTB_ROUNDS, KTB_OPS);
+	ktb_report(test, "lifecycle_nowait", ktb_lifecycle_nowait, KTB_ROUNDS,
+		   KTB_OPS);
 }
 
 static bool ktb_wait_asleep(struct task_struct *k)
@@ -204,7 +238,7 @@ static int ktb_churn_fn(void *data)
 	struct ktb_churn *c = data;
 
 	wait_for_completion(c->go);
-	ktb_lifecycle(c->test, c->api, c->ops);
+	ktb_lifecycles(c->test, c->api, c->ops, false);
 	complete(&c->done);
 	return 0;
 }

@@ -225,9 +225,15 @@ static int kthread_core_thread(void *arg)
 	struct kthread_core *kc = arg;
 	int ret = -EINTR;
 
-	/* Shed the scheduling attributes we inherited from our forker. */
-	sched_set_normal(current, 0);
-	set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
+	/*
+	 * Shed the scheduling attributes inherited from our forker, those of
+	 * a keventd worker or of an early-boot caller.  Each is only set if
+	 * it differs, as changing it takes the runqueue lock.
+	 */
+	if (current->policy != SCHED_NORMAL || task_nice(current))
+		sched_set_normal(current, 0);
+	if (!cpumask_equal(current->cpus_ptr, housekeeping_cpumask(HK_TYPE_KTHREAD)))
+		set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
 	set_mems_allowed(node_states[N_MEMORY]);
 
 	kthread_core_wait(kc, BIT(KTHREAD_CORE_START) | BIT(KTHREAD_CORE_STOP));
