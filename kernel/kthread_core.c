@@ -226,14 +226,13 @@ static int kthread_core_thread(void *arg)
 	int ret = -EINTR;
 
 	/*
-	 * Shed the scheduling attributes inherited from our forker, those of
-	 * a keventd worker or of an early-boot caller.  Each is only set if
-	 * it differs, as changing it takes the runqueue lock.
+	 * Shed the scheduling attributes inherited from our forker: a keventd
+	 * worker is bound to one CPU, an early-boot caller may have any policy.
+	 * The policy is only set if it differs, as keventd's never does.
 	 */
 	if (current->policy != SCHED_NORMAL || task_nice(current))
 		sched_set_normal(current, 0);
-	if (!cpumask_equal(current->cpus_ptr, housekeeping_cpumask(HK_TYPE_KTHREAD)))
-		set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
+	set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
 	set_mems_allowed(node_states[N_MEMORY]);
 
 	kthread_core_wait(kc, BIT(KTHREAD_CORE_START) | BIT(KTHREAD_CORE_STOP));
