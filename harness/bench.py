@@ -46,8 +46,8 @@ def table(rows):
     for r in rows:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "n/a"
         out.append(f"{r['metric']:<16} "
-                   f"{r['core_median_ns'] / 1000:>9.1f} us ±{r['core_iqr_pct']:>3}% "
-                   f"{r['upstream_median_ns'] / 1000:>8.1f} us ±{r['upstream_iqr_pct']:>3}% "
+                   f"{r['core_median_ns'] / 1000:>9.2f} us ±{r['core_iqr_pct']:>3}% "
+                   f"{r['upstream_median_ns'] / 1000:>8.2f} us ±{r['upstream_iqr_pct']:>3}% "
                    f"{ratio:>6}")
     return "\n".join(out)
 

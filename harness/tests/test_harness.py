@@ -11,6 +11,7 @@ import unittest
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HARNESS)
+import bench  # noqa: E402
 import logscan  # noqa: E402
 import run  # noqa: E402
 import summary  # noqa: E402
@@ -214,6 +215,18 @@ class LogScanTest(unittest.TestCase):
             "Linux version 6.12.117 (gcc 12)\n",
             "    ok 1 kthread_core_test_signals\n",
             "# kthread_core: pass:24 fail:0 skip:0 total:24\n"]), [])
+
+
+class BenchTest(unittest.TestCase):
+    def test_parse_and_ratio(self):
+        rows = bench.parse([
+            "    # kthread_core_bench_lifecycle: bench: lifecycle core_ns=4000 "
+            "core_iqr=5% upstream_ns=5000 upstream_iqr=7%\n",
+            "    ok 1 kthread_core_bench_lifecycle\n"])
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["metric"], "lifecycle")
+        self.assertEqual(rows[0]["ratio"], 0.8)
+        self.assertIn("0.80", bench.table(rows))
 
 
 class CountTest(unittest.TestCase):
