@@ -39,7 +39,7 @@ check:
 	@$(H)/check.sh
 
 clean:
-	rm -rf build/kunit build/kunit-* build/results build/results.json \
+	rm -rf build/kunit build/kunit-* build/lint-nokunit build/results build/results.json \
 		build/coverage build/bench.json
 
 distclean:

@@ -37,6 +37,12 @@ echo "lint: sparse (C=2)"
 out=$(make -s ARCH=um O="$OBJ" C=2 $OBJS 2>&1 | grep -E 'kthread_(core|test|bench)\.[ch]:[0-9]+')
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
+echo "lint: W=1 build without KUnit (UML defconfig), as a merged kernel has it"
+NOKUNIT=$REPO/build/lint-nokunit
+make -s ARCH=um O="$NOKUNIT" defconfig >/dev/null 2>&1 || fail=1
+out=$(make -s ARCH=um O="$NOKUNIT" W=1 kernel/kthread_core.o kernel/workqueue.o 2>&1)
+[ -z "$out" ] || { echo "$out"; fail=1; }
+
 # Put the objects back to the default build's flags.
 make -s ARCH=um O="$OBJ" $OBJS kernel/workqueue.o >/dev/null 2>&1
 

@@ -84,12 +84,14 @@ static DEFINE_HASHTABLE(kthread_core_hash, KTHREAD_CORE_HASH_BITS);
 static DEFINE_SPINLOCK(kthread_core_lock);
 static atomic_t kthread_core_live = ATOMIC_INIT(0);
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /* Number of struct kthread_core alive, for the leak checks of the tests. */
-VISIBLE_IF_KUNIT int kthread_core_nr_live(void)
+int kthread_core_nr_live(void)
 {
 	return atomic_read(&kthread_core_live);
 }
 EXPORT_SYMBOL_IF_KUNIT(kthread_core_nr_live);
+#endif
 
 /* Allocation seam: tests stub it to inject -ENOMEM. */
 VISIBLE_IF_KUNIT struct kthread_core *kthread_core_alloc(void)
