@@ -894,17 +894,6 @@ static void kthread_core_test_slow_initfn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(a), 0);
 }
 
-static int ktc_destroy_only_helper(struct ktc_helper *h)
-{
-	return kthread_core_destroy(h->k);
-}
-
-static int ktc_start_racer(struct ktc_helper *h)
-{
-	h->ret = PTR_ERR_OR_ZERO(kthread_core_start(h->k));
-	return h->ret;
-}
-
 /*
  * Start racing destroy, each from a real-time thread of its own.  On one
  * CPU the first runs until it blocks, then the second, and the thread
@@ -922,8 +911,8 @@ static void kthread_core_test_start_races_destroy(struct kunit *test)
 		struct task_struct *k = ktc_create(test, p);
 		struct ktc_helper *s, *d;
 
-		s = ktc_helper_new(test, ktc_start_racer, k, p);
-		d = ktc_helper_new(test, ktc_destroy_only_helper, k, p);
+		s = ktc_helper_new(test, ktc_start_helper, k, p);
+		d = ktc_helper_new(test, ktc_destroy_helper, k, p);
 		sched_set_fifo_low(s->task);
 		sched_set_fifo_low(d->task);
 		wake_up_process(i % 2 ? d->task : s->task);
