@@ -186,12 +186,32 @@ static bool kthread_core_stopping(struct kthread_core *kc)
 	return READ_ONCE(kc->flags) & BIT(KTHREAD_CORE_STOP);
 }
 
-/* Sleep until one of the requests in @mask was made. */
+/*
+ * Wait seam, between the thread's read of its requests and its decision to
+ * sleep: a request made there must still wake it.  Tests stub it to hold
+ * the thread in that window.
+ */
+VISIBLE_IF_KUNIT void kthread_core_wait_window(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(kthread_core_wait_window);
+}
+EXPORT_SYMBOL_IF_KUNIT(kthread_core_wait_window);
+
+/*
+ * Sleep until one of the requests in @mask was made.  The task state is
+ * set before the requests are read, so a request made after the read
+ * finds the thread no longer running and its wake_up_process() makes
+ * schedule() return.
+ */
 static void kthread_core_wait(struct kthread_core *kc, unsigned long mask)
 {
+	unsigned long requests;
+
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (READ_ONCE(kc->flags) & mask)
+		requests = READ_ONCE(kc->flags);
+		kthread_core_wait_window();
+		if (requests & mask)
 			break;
 		schedule();
 	}
@@ -375,11 +395,15 @@ EXPORT_SYMBOL_GPL(kthread_core_create);
  * Wake @k and wait while it calls its initfn.  If initfn fails, @k exits
  * and is released before this returns, and must not be used again.
  *
- * Context: Process context.  Sleeps.  Not from @k itself.
+ * A thread created without an initfn has nothing to report, so its start
+ * does not wait for it: it returns @k at once, and @k calls corefn as soon
+ * as it runs, unless kthread_core_destroy() comes first.
+ *
+ * Context: Process context.  May sleep.  Not from @k itself.
  * Return: @k if initfn returned a value >= 0 or is %NULL.  Otherwise
  * ERR_PTR() of initfn's negative return, ERR_PTR(-EINTR) if @k was being
- * destroyed, ERR_PTR(-EBUSY) if @k was already started, or
- * ERR_PTR(-EINVAL) if @k is not a kthread_core thread.
+ * destroyed before its initfn could run, ERR_PTR(-EBUSY) if @k was
+ * already started, or ERR_PTR(-EINVAL) if @k is not a kthread_core thread.
  */
 struct task_struct *kthread_core_start(struct task_struct *k)
 {
@@ -396,6 +420,11 @@ struct task_struct *kthread_core_start(struct task_struct *k)
 	}
 
 	wake_up_process(k);
+	if (!kc->initfn) {
+		/* Nothing can fail: a destroy now owns the exit. */
+		kthread_core_put(kc);
+		return k;
+	}
 	wait_for_completion(&kc->started);
 	ret = kc->init_ret;
 	if (ret < 0) {

@@ -16,6 +16,7 @@ struct task_struct;
 int kthread_core_nr_live(void);
 struct kthread_core *kthread_core_alloc(void);
 pid_t kthread_core_clone(struct kthread_core *kc);
+void kthread_core_wait_window(void);
 #endif
 
 #endif /* _KERNEL_KTHREAD_CORE_H */
