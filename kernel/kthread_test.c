@@ -11,6 +11,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/fs_struct.h>
 #include <linux/jiffies.h>
@@ -78,14 +79,20 @@ struct ktc_probe {
 	int init_destroy_ret;	/* what self-destroy gave initfn */
 	int core_destroy_ret;	/* and corefn */
 	bool core_finished;	/* the blocking corefn call returned */
+	int cpu;		/* where corefn last ran */
 	struct completion entered;
 	struct completion release;
 	wait_queue_head_t wq;	/* woken after every callback */
 };
 
+struct ktc_helper;
+
 struct ktc_ctx {
 	int nr_live;		/* kthread_core_nr_live() at the start */
 	u64 start;		/* ktime_get_ns() at the start */
+	/* The next request to let into the wait seam's window. */
+	struct ktc_helper *window;
+	unsigned int windows;	/* how many were let in */
 };
 
 static int ktc_initfn(void *data)
@@ -116,6 +123,7 @@ static int ktc_corefn(void *data)
 	}
 	if (p->self_destroy)
 		p->core_destroy_ret = kthread_core_destroy(current);
+	WRITE_ONCE(p->cpu, raw_smp_processor_id());
 	atomic_set(&p->core_calls, n);
 	wake_up(&p->wq);
 
@@ -128,8 +136,10 @@ static int ktc_corefn(void *data)
 	set_current_state(TASK_INTERRUPTIBLE);
 	if (p->self_wake && n == 1)
 		wake_up_process(current);
-	if (atomic_add_unless(&p->pending, -1, 0))
+	if (atomic_add_unless(&p->pending, -1, 0)) {
 		__set_current_state(TASK_RUNNING);
+		wake_up(&p->wq);
+	}
 	return p->core_ret;
 }
 
@@ -197,6 +207,70 @@ static void ktc_path_end(struct kunit *test, enum ktc_path path)
 		kunit_deactivate_static_stub(test, keventd_up);
 }
 
+/*
+ * A watchdog on a call that waits for thread @k: if the call has not
+ * returned within KTC_TIMEOUT, it wakes @k again every tick until it does,
+ * so that a lost wakeup fails the case instead of hanging the run.
+ */
+struct ktc_watch {
+	struct delayed_work dwork;
+	struct task_struct *k;
+	bool fired;
+};
+
+static void ktc_watch_fn(struct work_struct *work)
+{
+	struct ktc_watch *w = container_of(to_delayed_work(work),
+					   struct ktc_watch, dwork);
+
+	WRITE_ONCE(w->fired, true);
+	wake_up_process(w->k);
+	schedule_delayed_work(&w->dwork, 1);
+}
+
+static void ktc_watch_begin(struct ktc_watch *w, struct task_struct *k)
+{
+	w->k = get_task_struct(k);
+	w->fired = false;
+	INIT_DELAYED_WORK_ONSTACK(&w->dwork, ktc_watch_fn);
+	schedule_delayed_work(&w->dwork, KTC_TIMEOUT);
+}
+
+/* False if the watchdog had to wake the thread. */
+static bool ktc_watch_end(struct ktc_watch *w)
+{
+	cancel_delayed_work_sync(&w->dwork);
+	destroy_delayed_work_on_stack(&w->dwork);
+	put_task_struct(w->k);
+	return !READ_ONCE(w->fired);
+}
+
+/* kthread_core_start() of a live thread, watched. */
+static struct task_struct *ktc_start(struct kunit *test, struct task_struct *k)
+{
+	struct task_struct *ret;
+	struct ktc_watch w;
+
+	ktc_watch_begin(&w, k);
+	ret = kthread_core_start(k);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_watch_end(&w),
+			      "start only returned once the watchdog woke the thread: a lost wakeup");
+	return ret;
+}
+
+/* kthread_core_destroy() of a live thread, watched. */
+static int ktc_destroy(struct kunit *test, struct task_struct *k)
+{
+	struct ktc_watch w;
+	int ret;
+
+	ktc_watch_begin(&w, k);
+	ret = kthread_core_destroy(k);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_watch_end(&w),
+			      "destroy only returned once the watchdog woke the thread: a lost wakeup");
+	return ret;
+}
+
 static struct task_struct *ktc_create_on(struct kunit *test,
 					 enum ktc_path path,
 					 struct ktc_probe *p, const char *name)
@@ -236,7 +310,7 @@ static struct task_struct *ktc_run(struct kunit *test, struct ktc_probe *p)
 {
 	struct task_struct *k = ktc_create(test, p);
 
-	KUNIT_ASSERT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
 	return k;
 }
 
@@ -318,6 +392,8 @@ struct ktc_helper {
 	struct ktc_probe *p;
 	long ret;
 	bool seen;
+	int rounds;		/* stress lifecycles done */
+	unsigned long deadline;	/* stress: no new round after this */
 	struct completion done;
 };
 
@@ -359,6 +435,27 @@ static struct ktc_helper *ktc_helper_run(struct kunit *test,
 	return h;
 }
 
+/* A helper bound to @cpu, running. */
+static struct ktc_helper *ktc_helper_on(struct kunit *test, unsigned int cpu,
+					int (*fn)(struct ktc_helper *h),
+					struct task_struct *k,
+					struct ktc_probe *p)
+{
+	struct ktc_helper *h = ktc_helper_new(test, fn, k, p);
+
+	kthread_bind(h->task, cpu);
+	wake_up_process(h->task);
+	return h;
+}
+
+/* An online CPU other than @cpu; @cpu itself on a uniprocessor. */
+static unsigned int ktc_other_cpu(unsigned int cpu)
+{
+	unsigned int other = cpumask_any_but(cpu_online_mask, cpu);
+
+	return other < nr_cpu_ids ? other : cpu;
+}
+
 static bool ktc_helper_done(struct ktc_helper *h, unsigned long timeout)
 {
 	return wait_for_completion_timeout(&h->done, timeout);
@@ -396,9 +493,9 @@ static void kthread_core_test_create_direct(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, rcu_dereference(k->real_parent), current);
 	rcu_read_unlock();
 
-	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_no_leaks(test);
 }
 
@@ -424,7 +521,7 @@ static void kthread_core_test_create_keventd(struct kunit *test)
 	task_unlock(k);
 	KUNIT_EXPECT_FALSE(test, shares_fs);
 
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_released(test, k);
 }
 
@@ -446,8 +543,71 @@ static void kthread_core_test_sched_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, task_nice(nice), 0);
 	KUNIT_EXPECT_TRUE(test, cpumask_equal(fifo->cpus_ptr,
 					      housekeeping_cpumask(HK_TYPE_KTHREAD)));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(fifo), 0);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(nice), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, fifo), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, nice), 0);
+}
+
+/* Spin on one CPU, so that the scheduler places a waking thread elsewhere. */
+static int ktc_hog_fn(void *data)
+{
+	unsigned long end = jiffies + KTC_TIMEOUT;
+
+	complete(data);
+	while (!kthread_should_stop() && time_before(jiffies, end))
+		cpu_relax();
+	return 0;
+}
+
+/*
+ * The thread does not keep its forker's CPU affinity.  A keventd worker is
+ * bound to its CPU, and so, here, is the direct path's caller: the thread
+ * runs on the housekeeping CPUs, and is seen running on another CPU while
+ * its forker's is busy.  On one CPU, only the mask can be checked.
+ */
+static void kthread_core_test_affinity(struct kunit *test)
+{
+	DECLARE_COMPLETION_ONSTACK(hogging);
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k, *parent, *hog;
+	unsigned int cpu = raw_smp_processor_id();
+	unsigned int ran_on;
+	bool bound;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	k = ktc_run(test, p);
+	rcu_read_lock();
+	parent = rcu_dereference(k->real_parent);
+	bound = cpumask_equal(parent->cpus_ptr, cpumask_of(cpu));
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE_MSG(test, bound, "the forker is not bound to CPU %u", cpu);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
+						   cpumask_of(ktc_other_cpu(cpu))), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, cpumask_equal(k->cpus_ptr,
+						  housekeeping_cpumask(HK_TYPE_KTHREAD)),
+			      "the thread runs on CPUs %*pbl, its forker on %u",
+			      cpumask_pr_args(k->cpus_ptr), cpu);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+
+	if (num_online_cpus() > 1) {
+		hog = kthread_create(ktc_hog_fn, &hogging, "ktc-hog");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(hog));
+		get_task_struct(hog);
+		kthread_bind(hog, cpu);
+		wake_up_process(hog);
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&hogging,
+								    KTC_TIMEOUT));
+		wake_up_process(k);
+		KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
+		kthread_stop(hog);
+		put_task_struct(hog);
+		ran_on = READ_ONCE(p->cpu);
+		KUNIT_EXPECT_NE_MSG(test, ran_on, cpu,
+				    "corefn ran on its forker's busy CPU");
+	} else {
+		kunit_info(test, "one CPU: the thread cannot run elsewhere\n");
+	}
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
 }
 
 /* initfn runs only when started, in the thread; corefn right after it. */
@@ -461,11 +621,11 @@ static void kthread_core_test_start_runs_initfn(struct kunit *test)
 	ktc_expect_sleeping(test, k);
 	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->init_calls, 0));
 
-	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
 	KUNIT_EXPECT_PTR_EQ(test, p->init_current, k);
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_released(test, k);
 	ktc_expect_no_leaks(test);
 }
@@ -478,16 +638,15 @@ static void kthread_core_test_initfn_failure(struct kunit *test)
 
 	p->init_ret = -ENOSPC;
 	k = ktc_create(test, p);
-	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-ENOSPC));
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), ERR_PTR(-ENOSPC));
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
 	ktc_expect_released(test, k);
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
 
-	ktc_path_begin(test, ktc_path(test));
-	k = kthread_core_run(ktc_initfn, ktc_corefn, p, "ktc-run");
-	ktc_path_end(test, ktc_path(test));
-	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(-ENOSPC));
+	k = ktc_create_on(test, ktc_path(test), p, "ktc-run");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), ERR_PTR(-ENOSPC));
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
 	ktc_expect_no_leaks(test);
 }
@@ -505,7 +664,39 @@ static void kthread_core_test_null_callbacks(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		wake_up_process(k);
 	ktc_expect_idle(test, k);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	ktc_expect_no_leaks(test);
+}
+
+/*
+ * Without an initfn, start returns at once, and corefn runs unless a
+ * destroy comes first; destroy then reports whether it ran.
+ */
+static void kthread_core_test_start_without_initfn(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	int i, ret, calls;
+
+	p->core_ret = 6;
+	ktc_path_begin(test, ktc_path(test));
+	k = kthread_core_create(NULL, ktc_corefn, p, "ktc-noinit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EBUSY));
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 6);
+
+	for (i = 0; i < 16; i++) {
+		atomic_set(&p->core_calls, 0);
+		k = kthread_core_run(NULL, ktc_corefn, p, "ktc-noinit");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+		ret = ktc_destroy(test, k);
+		calls = atomic_read(&p->core_calls);
+		KUNIT_EXPECT_LE(test, calls, 1);
+		KUNIT_EXPECT_EQ(test, ret, calls ? 6 : 0);
+	}
+	ktc_path_end(test, ktc_path(test));
 	ktc_expect_no_leaks(test);
 }
 
@@ -531,7 +722,7 @@ static void kthread_core_test_corefn_error_retained(struct kunit *test)
 		wake_up_process(k);
 	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->core_calls, 3));
 	ktc_expect_idle(test, k);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EPROTO);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EPROTO);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 3);
 	ktc_expect_released(test, k);
 }
@@ -544,7 +735,7 @@ static void kthread_core_test_positive_result(struct kunit *test)
 	p->core_ret = 7;
 	k = ktc_run(test, p);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 7);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 7);
 }
 
 static void kthread_core_test_destroy_before_start(struct kunit *test)
@@ -554,7 +745,7 @@ static void kthread_core_test_destroy_before_start(struct kunit *test)
 
 	p->core_ret = 5;
 	k = ktc_create(test, p);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
 	ktc_expect_released(test, k);
@@ -574,7 +765,7 @@ static void kthread_core_test_corefn_polls(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 50));
 	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->core_calls, 50));
 	ktc_expect_idle(test, k);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 2);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 50);
 }
 
@@ -594,7 +785,7 @@ static void kthread_core_test_wake_runs_corefn(struct kunit *test)
 	}
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 11));
 	ktc_expect_sleeping(test, k);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 11);
 }
 
@@ -646,13 +837,176 @@ static void kthread_core_test_wake_not_lost(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
 	ktc_expect_sleeping(test, k);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->pending), 0);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 
 	/* A wakeup between corefn's set_current_state() and its return. */
 	q->self_wake = true;
 	k = ktc_run(test, q);
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(q, 2));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+#define KTC_WAKES	1024
+
+/* Post work and wake the thread; let it drain every eighth post. */
+static int ktc_wake_storm_helper(struct ktc_helper *h)
+{
+	struct ktc_probe *p = h->p;
+	int i;
+
+	for (i = 0; i < KTC_WAKES; i++) {
+		atomic_inc(&p->pending);
+		wake_up_process(h->k);
+		if (i % 8 == 7 &&
+		    !wait_event_timeout(p->wq, !atomic_read(&p->pending),
+					KTC_TIMEOUT))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/*
+ * Wakeups and destroys from a task bound to another CPU than the thread's:
+ * all posted work gets done, a destroy waits for the corefn call in
+ * progress, and it stops a corefn that is called again and again.
+ */
+static void kthread_core_test_cross_cpu(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_probe *q = ktc_probe_new(test);
+	struct ktc_probe *r = ktc_probe_new(test);
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	unsigned int other = ktc_other_cpu(cpu);
+	struct task_struct *k;
+	struct ktc_helper *h;
+	int calls;
+
+	if (other == cpu)
+		kunit_info(test, "one CPU: the callers share it\n");
+
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
+	h = ktc_helper_on(test, other, ktc_wake_storm_helper, k, p);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, 10 * KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ_MSG(test, h->ret, 0, "posted work left undone: %d",
+			    atomic_read(&p->pending));
+	KUNIT_EXPECT_GE(test, atomic_read(&p->core_calls), KTC_WAKES);
+	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+
+	q->block_core = true;
+	q->core_ret = 3;
+	k = ktc_run(test, q);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&q->entered,
+							    KTC_TIMEOUT));
+	h = ktc_helper_on(test, other, ktc_destroy_helper, k, q);
+	KUNIT_EXPECT_FALSE(test, ktc_helper_done(h, msecs_to_jiffies(KTC_QUIET_MS)));
+	complete(&q->release);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_TRUE(test, h->seen);
+	KUNIT_EXPECT_EQ(test, h->ret, 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&q->core_calls), 1);
+
+	r->poll_until = INT_MAX;
+	r->core_ret = 4;
+	k = ktc_run(test, r);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(r, 100));
+	h = ktc_helper_on(test, other, ktc_destroy_helper, k, r);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, h->ret, 4);
+	calls = atomic_read(&r->core_calls);
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&r->core_calls, calls));
+	ktc_expect_released(test, k);
+}
+
+static int ktc_window_start(struct ktc_helper *h)
+{
+	WRITE_ONCE(h->seen, true);
+	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
+}
+
+static int ktc_window_destroy(struct ktc_helper *h)
+{
+	WRITE_ONCE(h->seen, true);
+	return kthread_core_destroy(h->k);
+}
+
+/*
+ * Stub of the wait seam, run by the thread under test: once armed, hold it
+ * between its read of its requests and its decision to sleep, until the
+ * armed helper made its request and is blocked waiting for the thread.
+ */
+static void ktc_wait_window(void)
+{
+	struct ktc_ctx *ctx = kunit_get_current_test()->priv;
+	struct ktc_helper *h = READ_ONCE(ctx->window);
+	unsigned long end = jiffies + KTC_TIMEOUT;
+
+	if (!h)
+		return;
+	WRITE_ONCE(ctx->window, NULL);
+	ctx->windows++;
+	while (!(READ_ONCE(h->seen) &&
+		 READ_ONCE(h->task->__state) == TASK_UNINTERRUPTIBLE) &&
+	       time_before(jiffies, end))
+		cond_resched();
+}
+
+/*
+ * A start, and (corefn having failed) a destroy, made while the thread is
+ * between reading its requests and going to sleep: neither wakeup is lost.
+ * The seam's stub acts in the thread, which only the direct path's fork
+ * gives the case's KUnit context, as it inherits it from the caller.
+ */
+static void kthread_core_test_wait_window(struct kunit *test)
+{
+	struct ktc_ctx *ctx = test->priv;
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int other = ktc_other_cpu(raw_smp_processor_id());
+	struct ktc_helper *s, *d;
+	struct task_struct *k;
+
+	p->block_core = true;
+	p->fail_at = 1;
+	p->fail_ret = -EPIPE;
+	s = ktc_helper_new(test, ktc_window_start, NULL, p);
+	d = ktc_helper_new(test, ktc_window_destroy, NULL, p);
+	kthread_bind(s->task, other);
+	kthread_bind(d->task, other);
+	ctx->window = s;
+
+	kunit_activate_static_stub(test, kthread_core_wait_window, ktc_wait_window);
+	k = ktc_create_on(test, KTC_DIRECT, p, "ktc-window");
+	if (IS_ERR(k)) {
+		KUNIT_FAIL(test, "create: %pe", k);
+		k = NULL;
+	}
+	s->k = k;
+	d->k = k;
+	get_task_struct(s->task);
+	get_task_struct(d->task);
+
+	wake_up_process(s->task);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_helper_done(s, KTC_TIMEOUT),
+			      "start lost its wakeup: the thread sleeps on in its wait for start");
+	/* corefn's first call blocks, then fails: the thread waits for destroy. */
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&p->entered,
+							    KTC_TIMEOUT));
+	WRITE_ONCE(ctx->window, d);
+	complete(&p->release);
+	wake_up_process(d->task);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_helper_done(d, KTC_TIMEOUT),
+			      "destroy lost its wakeup: the thread sleeps on in its wait for destroy");
+	kunit_deactivate_static_stub(test, kthread_core_wait_window);
+	put_task_struct(s->task);
+	put_task_struct(d->task);
+
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	KUNIT_EXPECT_EQ(test, d->ret, -EPIPE);
+	KUNIT_EXPECT_EQ(test, ctx->windows, 2U);
+	ktc_expect_no_leaks(test);
 }
 
 /* Idle threads, and those whose corefn failed, use no CPU. */
@@ -670,8 +1024,8 @@ static void kthread_core_test_idle_sleeps(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(q, 1));
 	ktc_expect_idle(test, idle);
 	ktc_expect_idle(test, failed);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(idle), 0);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(failed), -EIO);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, idle), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, failed), -EIO);
 }
 
 static void kthread_core_test_names(struct kunit *test)
@@ -690,8 +1044,8 @@ static void kthread_core_test_names(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, k), "ktc-42-ab");
 	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, l), "kthread_core_lo");
 	KUNIT_EXPECT_EQ(test, strlen(comm), (size_t)TASK_COMM_LEN - 1);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(l), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, l), 0);
 }
 
 static const int ktc_signals[] = {
@@ -726,7 +1080,7 @@ static void kthread_core_test_signals(struct kunit *test)
 		disallow_signal(ktc_signals[i]);
 	ktc_send_signals(k);
 	KUNIT_EXPECT_FALSE(test, signal_pending(k));
-	KUNIT_ASSERT_PTR_EQ(test, kthread_core_start(k), k);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	ktc_expect_sleeping(test, k);
 
@@ -737,7 +1091,7 @@ static void kthread_core_test_signals(struct kunit *test)
 	wake_up_process(k);
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(k->exit_state), 0);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_released(test, k);
 }
 
@@ -859,7 +1213,7 @@ static void kthread_core_test_many_alive(struct kunit *test)
 	/* In creation order, so that lookups walk past other entries. */
 	for (i = 0; i < KTC_MANY; i++) {
 		KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p[i], 2));
-		KUNIT_EXPECT_EQ(test, kthread_core_destroy(k[i]), i);
+		KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[i]), i);
 	}
 	ktc_expect_no_leaks(test);
 }
@@ -885,13 +1239,13 @@ static void kthread_core_test_slow_initfn(struct kunit *test)
 
 	b = ktc_run(test, p);
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(b), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, b), 0);
 	KUNIT_EXPECT_FALSE(test, completion_done(&h->done));
 
 	complete(&slow->release);
 	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
 	KUNIT_EXPECT_EQ(test, h->ret, 0);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(a), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, a), 0);
 }
 
 /*
@@ -976,7 +1330,7 @@ static void kthread_core_test_bad_handles(struct kunit *test)
 	k = ktc_run(test, p);
 	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EBUSY));
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
 	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EINVAL));
 	ktc_expect_no_leaks(test);
@@ -998,7 +1352,7 @@ static void kthread_core_test_self_destroy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->init_destroy_ret, -EDEADLK);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	KUNIT_EXPECT_EQ(test, p->core_destroy_ret, -EDEADLK);
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_released(test, k);
 }
 
@@ -1049,12 +1403,18 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	/* The seams are back to normal. */
 	k = ktc_create_on(test, f->path, p, "ktc-ok");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
-	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_no_leaks(test);
 }
 
 #define KTC_STRESS_CALLERS	4
 #define KTC_STRESS_ROUNDS	2560
+/*
+ * A slower machine (TCG, sanitizers) does fewer rounds; the log says how
+ * many.  The case stays under the debug configs' 10 s hung-task timeout,
+ * as KUnit's runner waits for it uninterruptibly.
+ */
+#define KTC_STRESS_BUDGET	(8 * HZ)
 
 /*
  * Full lifecycles with a wake storm and a destroy racing the corefn calls
@@ -1067,7 +1427,8 @@ static int ktc_stress_helper(struct ktc_helper *h)
 	struct task_struct *k;
 	int i, j, ret, last = 0, bad = 0;
 
-	for (i = 0; i < KTC_STRESS_ROUNDS; i++) {
+	for (i = 0; i < KTC_STRESS_ROUNDS && time_before(jiffies, h->deadline);
+	     i++) {
 		/* No callback ran after the last destroy returned. */
 		if (atomic_read(&p->core_calls) != last)
 			bad++;
@@ -1102,25 +1463,38 @@ static int ktc_stress_helper(struct ktc_helper *h)
 			bad++;
 		p->init_ret = 0;
 	}
+	h->rounds = i;
 	return bad;
 }
 
-/* Many lifecycles from concurrent callers; run in the debug config. */
+/*
+ * Many lifecycles from concurrent callers, each bound to a CPU of its own
+ * where there are enough; run in the debug and SMP configs.
+ */
 static void kthread_core_test_stress(struct kunit *test)
 {
+	unsigned long deadline = jiffies + KTC_STRESS_BUDGET;
 	struct ktc_helper *h[KTC_STRESS_CALLERS];
+	unsigned int ncpus = num_online_cpus();
 	ktime_t start = ktime_get();
-	int i;
+	int i, rounds = 0;
 
-	for (i = 0; i < ARRAY_SIZE(h); i++)
-		h[i] = ktc_helper_run(test, ktc_stress_helper, NULL,
-				      ktc_probe_new(test));
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
-		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], 60 * HZ));
-		KUNIT_EXPECT_EQ(test, h[i]->ret, 0);
+		h[i] = ktc_helper_new(test, ktc_stress_helper, NULL,
+				      ktc_probe_new(test));
+		h[i]->deadline = deadline;
+		kthread_bind(h[i]->task, cpumask_nth(i % ncpus, cpu_online_mask));
 	}
-	kunit_info(test, "stress: %d full lifecycles by %d callers in %lld ms\n",
-		   KTC_STRESS_CALLERS * KTC_STRESS_ROUNDS, KTC_STRESS_CALLERS,
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		wake_up_process(h[i]->task);
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], KTC_STRESS_BUDGET +
+							 10 * KTC_TIMEOUT));
+		KUNIT_EXPECT_EQ(test, h[i]->ret, 0);
+		rounds += h[i]->rounds;
+	}
+	kunit_info(test, "stress: %d full lifecycles by %d callers on %u CPUs in %lld ms\n",
+		   rounds, KTC_STRESS_CALLERS, ncpus,
 		   ktime_ms_delta(ktime_get(), start));
 	ktc_expect_no_leaks(test);
 }
@@ -1130,9 +1504,11 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE(kthread_core_test_create_direct),
 	KUNIT_CASE(kthread_core_test_create_keventd),
 	KUNIT_CASE_PARAM(kthread_core_test_sched_reset, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_affinity, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_start_runs_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_initfn_failure, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_null_callbacks, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_start_without_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_corefn_error_retained, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_positive_result, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_destroy_before_start, ktc_path_gen_params),
@@ -1140,6 +1516,8 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE_PARAM(kthread_core_test_wake_runs_corefn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_destroy_waits_for_corefn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_wake_not_lost, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_cross_cpu, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_wait_window),
 	KUNIT_CASE_PARAM(kthread_core_test_idle_sleeps, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_names, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_signals, ktc_path_gen_params),
