@@ -15,6 +15,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -124,29 +125,33 @@ static int ktb_upstream_body(void *data)
 }
 
 /*
- * kthread_core_run() returns once initfn ran in the thread.  The matching
- * upstream lifecycle waits until the thread body runs, as the body would
- * report it was set up; @nowait stops it as soon as kthread_run() returns,
- * which on one CPU is before the body ever runs.
+ * One lifecycle after another.  Each waits until the thread's body runs,
+ * as a caller that needs it set up would: corefn's first call, or
+ * upstream's thread function.  With @nowait, each thread is stopped as
+ * soon as the run call returns, which for both APIs (kthread_core_run()
+ * without an initfn) is before the thread need have run at all.
  */
 static s64 ktb_lifecycles(struct kunit *test, int api, int ops, bool nowait)
 {
-	DECLARE_COMPLETION_ONSTACK(running);
 	ktime_t start = ktime_get();
 	struct task_struct *k;
+	struct ktb_wake w;
 	int i;
 
+	init_completion(&w.done);
 	for (i = 0; i < ops; i++) {
-		if (api == KTB_CORE || nowait)
+		if (nowait)
 			k = ktb_run(api, NULL);
+		else if (api == KTB_CORE)
+			k = ktb_run(api, &w);
 		else
-			k = kthread_run(ktb_upstream_body, &running, "ktb-upstream");
+			k = kthread_run(ktb_upstream_body, &w.done, "ktb-upstream");
 		if (IS_ERR(k)) {
 			KUNIT_FAIL(test, "run: %pe", k);
 			return 0;
 		}
-		if (api == KTB_UPSTREAM && !nowait)
-			wait_for_completion(&running);
+		if (!nowait)
+			wait_for_completion(&w.done);
 		ktb_stop(api, k);
 	}
 	return ktb_since(start, ops);
@@ -255,9 +260,14 @@ static s64 ktb_churn(struct kunit *test, int api, int ops)
 		c[i] = (struct ktb_churn){ .test = test, .api = api,
 					   .ops = ops, .go = &go };
 		init_completion(&c[i].done);
-		t = kthread_run(ktb_churn_fn, &c[i], "ktb-churn%d", i);
-		if (IS_ERR(t))
+		t = kthread_create(ktb_churn_fn, &c[i], "ktb-churn%d", i);
+		if (IS_ERR(t)) {
 			complete(&c[i].done);
+			continue;
+		}
+		/* One caller per CPU, where there are enough. */
+		kthread_bind(t, cpumask_nth(i % num_online_cpus(), cpu_online_mask));
+		wake_up_process(t);
 	}
 	start = ktime_get();
 	complete_all(&go);
