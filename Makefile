@@ -5,7 +5,7 @@ PY ?= python3
 H := harness
 
 .PHONY: all test check debug coverage bench lint selftest prepare deps \
-	clean distclean
+	smp smp-kcsan smp-debug smp-deps bench-smp clean distclean
 
 all: test
 
@@ -26,7 +26,19 @@ coverage: prepare
 	@$(PY) $(H)/coverage.py
 
 bench: prepare
-	@$(PY) $(H)/bench.py
+	@$(PY) $(H)/bench.py bench
+
+# x86_64 under QEMU with 4 vCPUs: UML on 6.12 has one CPU.
+smp-deps:
+	@$(H)/deps.sh qemu-system-x86_64 libelf
+
+smp: smp-kcsan smp-debug
+
+smp-kcsan smp-debug: prepare smp-deps
+	@$(PY) $(H)/run.py $@
+
+bench-smp: prepare smp-deps
+	@$(PY) $(H)/bench.py bench-smp
 
 lint: prepare
 	@$(H)/deps.sh sparse
@@ -40,7 +52,7 @@ check:
 
 clean:
 	rm -rf build/kunit build/kunit-* build/lint-nokunit build/results build/results.json \
-		build/coverage build/bench.json
+		build/coverage build/bench.json build/bench-smp.json
 
 distclean:
 	rm -rf build

@@ -21,13 +21,16 @@ step() {
 	fi
 }
 
-if ! harness/deps.sh lcov genhtml sparse || ! harness/prepare.sh; then
+if ! harness/deps.sh lcov genhtml sparse qemu-system-x86_64 libelf ||
+	! harness/prepare.sh; then
 	touch "$RESULTS/prepare.failed"
 else
 	step selftest python3 -m unittest discover -s harness/tests
 	step default python3 harness/run.py default
 	step debug python3 harness/run.py debug
 	step coverage python3 harness/coverage.py
+	step smp-kcsan python3 harness/run.py smp-kcsan
+	step smp-debug python3 harness/run.py smp-debug
 	step lint harness/lint.sh
 fi
 python3 harness/summary.py "$RESULTS"

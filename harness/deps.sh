@@ -2,6 +2,7 @@
 # Check for the tools a target needs; install the missing ones when run as
 # root with apt-get, otherwise print the exact apt-get line and fail.
 # Usage: deps.sh [extra-tool ...]   (e.g. deps.sh lcov genhtml sparse)
+# A tool is a command, or "libelf" for the headers objtool builds with.
 set -euo pipefail
 
 declare -A PKG=(
@@ -9,13 +10,21 @@ declare -A PKG=(
 	[python3]=python3 [perl]=perl [xz]=xz-utils [patch]=patch
 	[dpkg-deb]=dpkg [tar]=tar [git]=git [lcov]=lcov [genhtml]=lcov
 	[sparse]=sparse [gnuplot]=gnuplot-nox
+	[qemu-system-x86_64]=qemu-system-x86 [libelf]=libelf-dev
 )
 tools=(gcc make flex bison bc python3 perl xz patch tar "$@")
 [ -n "${KERNEL_SRC:-}" ] || tools+=(dpkg-deb)
 
+have() {
+	case $1 in
+	libelf) [ -e /usr/include/gelf.h ] ;;
+	*) command -v "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
 missing=()
 for t in "${tools[@]}"; do
-	command -v "$t" >/dev/null 2>&1 || missing+=("${PKG[$t]:-$t}")
+	have "$t" || missing+=("${PKG[$t]:-$t}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

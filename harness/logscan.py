@@ -12,6 +12,8 @@ PATTERNS = [
     r"\bOops\b",
     r"kernel BUG",
     r"KASAN",
+    # KCSAN never fails a KUnit case: this scan is what catches it.
+    r"KCSAN: (data-race|assert: race|race of unknown origin)",
     r"UBSAN",
     r"KFENCE",
     r"possible circular locking",

@@ -24,6 +24,45 @@ sys.path.insert(0, HERE)
 import logscan  # noqa: E402
 
 NOT_SLOW = ["--filter", "speed>slow"]
+SMP_CPUS = 4
+
+
+def config(name):
+    return os.path.join(CONFIGS, name)
+
+
+def kvm_usable():
+    """KVM only where the CPU has virtualization and /dev/kvm is ours.
+
+    On hosts without vmx/svm, /dev/kvm may exist and QEMU may even start
+    with it, but the guest never runs; so a bare fallback list
+    (-accel kvm -accel tcg) is not enough.
+    """
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read().split()
+    except OSError:
+        return False
+    return "vmx" in flags or "svm" in flags
+
+
+def smp(*args):
+    """kunit.py arguments of an x86_64 run on SMP_CPUS vCPUs under QEMU.
+
+    TCG runs each vCPU in a host thread of its own (thread=multi); KVM is
+    used where it works.  KTHREAD_CORE_ACCEL=tcg or kvm forces the choice.
+    A run may take minutes under TCG, hence the long timeout.
+    """
+    accel = os.environ.get("KTHREAD_CORE_ACCEL") or (
+        "kvm" if kvm_usable() else "tcg")
+    if accel == "tcg":
+        accel = "tcg,thread=multi"
+    return ["--arch=x86_64",
+            f"--qemu_args=-smp {SMP_CPUS} -m 2048 -accel {accel}",
+            "--timeout", "1800"] + list(args)
+
 
 # name: (kunitconfigs, build dir, extra kunit.py arguments)
 PROFILES = {
@@ -39,6 +78,18 @@ PROFILES = {
                              "KCFLAGS=-Dmangle_path=seq_mangle_path"]),
     "bench": ([os.path.join(CONFIGS, "kthread_bench.config")],
               "kunit-bench", ["--timeout", "900"]),
+    # The SMP profiles (make smp, make bench-smp): x86_64 under QEMU.
+    "smp-kcsan": ([os.path.join(REPO, ".kunitconfig"),
+                   config("kthread_smp.config"),
+                   config("kthread_kcsan.config")],
+                  "kunit-smp-kcsan", smp()),
+    "smp-debug": ([os.path.join(REPO, ".kunitconfig"),
+                   config("kthread_debug.config"),
+                   config("kthread_smp.config")],
+                  "kunit-smp-debug", smp()),
+    "bench-smp": ([config("kthread_bench.config"),
+                   config("kthread_smp.config")],
+                  "kunit-bench-smp", smp()),
 }
 
 

@@ -207,14 +207,47 @@ class LogScanTest(unittest.TestCase):
                      "UBSAN: shift-out-of-bounds in kernel/kthread_core.c:1:2",
                      "ODEBUG: free active (active state 0) object: 0000 object type: work_struct",
                      "refcount_t: underflow; use-after-free.",
-                     "list_add corruption. prev->next should be next"):
+                     "list_add corruption. prev->next should be next",
+                     "BUG: KCSAN: data-race in kthread_core_destroy / kthread_core_wait",
+                     "BUG: KCSAN: assert: race in kthread_core_loop+0x1/0x2",
+                     "BUG: KCSAN: race of unknown origin in foo+0x1/0x2"):
             self.assertEqual(len(logscan.scan([line])), 1, line)
 
     def test_clean_boot(self):
         self.assertEqual(logscan.scan([
             "Linux version 6.12.117 (gcc 12)\n",
+            "kcsan: strict mode configured\n",
+            "kcsan: selftest: 3/3 tests passed\n",
             "    ok 1 kthread_core_test_signals\n",
             "# kthread_core: pass:24 fail:0 skip:0 total:24\n"]), [])
+
+
+class SmpArgsTest(unittest.TestCase):
+    def args(self, accel):
+        old = os.environ.get("KTHREAD_CORE_ACCEL")
+        os.environ["KTHREAD_CORE_ACCEL"] = accel
+        try:
+            return run.smp()
+        finally:
+            if old is None:
+                del os.environ["KTHREAD_CORE_ACCEL"]
+            else:
+                os.environ["KTHREAD_CORE_ACCEL"] = old
+
+    def test_four_cpus_multithreaded_tcg(self):
+        args = self.args("tcg")
+        self.assertIn("--arch=x86_64", args)
+        qemu = [a for a in args if a.startswith("--qemu_args=")]
+        self.assertEqual(qemu, ["--qemu_args=-smp 4 -m 2048 -accel tcg,thread=multi"])
+
+    def test_kvm_on_request(self):
+        self.assertIn("-accel kvm", " ".join(self.args("kvm")))
+
+    def test_profiles_have_their_own_build_dirs(self):
+        dirs = [bdir for _, bdir, _ in run.PROFILES.values()]
+        self.assertEqual(len(dirs), len(set(dirs)))
+        for name in ("smp-kcsan", "smp-debug", "bench-smp"):
+            self.assertIn("--arch=x86_64", run.PROFILES[name][2])
 
 
 class BenchTest(unittest.TestCase):
