@@ -164,6 +164,30 @@ static struct kthread_core *kthread_core_take(struct task_struct *k)
 	return kc;
 }
 
+/**
+ * kthread_core_owns - whether a task is a kthread_core thread
+ * @k: any task, or %NULL
+ *
+ * For kthread_stop(), which hands kthread_core threads on to
+ * kthread_core_destroy().
+ *
+ * Context: Process context.
+ * Return: true if @k came from kthread_core_create() and its destroy has
+ * not begun, else false.
+ */
+bool kthread_core_owns(struct task_struct *k)
+{
+	bool found;
+
+	if (IS_ERR_OR_NULL(k))
+		return false;
+	spin_lock(&kthread_core_lock);
+	found = kthread_core_find(k);
+	spin_unlock(&kthread_core_lock);
+	return found;
+}
+EXPORT_SYMBOL_GPL(kthread_core_owns);
+
 /*
  * Invalidate the handle of a thread whose start failed, unless a destroy
  * took it first.  Only one caller wins, and it then owns the handle's
@@ -442,7 +466,10 @@ EXPORT_SYMBOL_GPL(kthread_core_start);
  * @k: a thread from kthread_core_create(), started or not
  *
  * Ask @k to stop, wake it, and wait until it exits.  A corefn call in
- * progress finishes first; no further one starts.  When this returns, @k
+ * progress finishes first; no further one starts.  From the moment this
+ * begins, kthread_should_stop() is true in @k, so that a corefn waiting
+ * for it, as upstream kthreads do, returns.  kthread_stop() on @k comes
+ * here too.  When this returns, @k
  * runs none of the caller's code any more, and its reference and memory
  * are released; @k must not be used again.  Destroying a thread that was
  * never started runs neither of its functions.
@@ -462,6 +489,7 @@ int kthread_core_destroy(struct task_struct *k)
 		return PTR_ERR(kc);
 
 	set_bit(KTHREAD_CORE_STOP, &kc->flags);
+	kthread_set_should_stop(k);
 	wake_up_process(k);
 	wait_for_completion(&kc->exited);
 	ret = kc->result;
