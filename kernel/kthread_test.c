@@ -71,6 +71,7 @@ struct ktc_probe {
 	bool block_core;	/* the first corefn call waits for @release */
 	bool self_wake;		/* the first corefn call wakes itself when armed */
 	bool self_destroy;	/* callbacks try to destroy their own thread */
+	bool wait_stop;		/* the first corefn call waits for kthread_should_stop() */
 
 	atomic_t init_calls;
 	atomic_t core_calls;
@@ -80,6 +81,8 @@ struct ktc_probe {
 	int core_destroy_ret;	/* and corefn */
 	bool core_finished;	/* the blocking corefn call returned */
 	int cpu;		/* where corefn last ran */
+	bool init_should_stop;	/* kthread_should_stop() in initfn */
+	bool core_should_stop;	/* in corefn, before its wait_stop wait */
 	struct completion entered;
 	struct completion release;
 	wait_queue_head_t wq;	/* woken after every callback */
@@ -100,6 +103,7 @@ static int ktc_initfn(void *data)
 	struct ktc_probe *p = data;
 
 	p->init_current = current;
+	WRITE_ONCE(p->init_should_stop, kthread_should_stop());
 	if (p->block_init) {
 		complete(&p->entered);
 		wait_for_completion_timeout(&p->release, KTC_TIMEOUT);
@@ -120,6 +124,14 @@ static int ktc_corefn(void *data)
 		complete(&p->entered);
 		wait_for_completion_timeout(&p->release, KTC_TIMEOUT);
 		WRITE_ONCE(p->core_finished, true);
+	}
+	if (p->wait_stop && n == 1) {
+		/* Upstream's idiom: sleep until the thread should stop. */
+		WRITE_ONCE(p->core_should_stop, kthread_should_stop());
+		complete(&p->entered);
+		wait_event_interruptible_timeout(p->wq, kthread_should_stop(),
+						 KTC_TIMEOUT);
+		WRITE_ONCE(p->core_finished, kthread_should_stop());
 	}
 	if (p->self_destroy)
 		p->core_destroy_ret = kthread_core_destroy(current);
@@ -393,7 +405,7 @@ struct ktc_helper {
 	long ret;
 	bool seen;
 	int rounds;		/* stress lifecycles done */
-	unsigned long deadline;	/* stress: no new round after this */
+	ktime_t deadline;	/* stress: no new round after this */
 	struct completion done;
 };
 
@@ -1302,6 +1314,102 @@ static int ktc_upstream_fn(void *data)
 	return 0;
 }
 
+/*
+ * kthread_should_stop() is false in initfn and corefn until destroy
+ * begins, and true from then on: a corefn that waits for it the way
+ * upstream threads do returns, and destroy does not wait for a timeout.
+ */
+static void kthread_core_test_should_stop(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_probe *q = ktc_probe_new(test);
+	struct task_struct *k;
+	struct ktc_helper *h;
+
+	p->wait_stop = true;
+	p->core_ret = 9;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered,
+							    KTC_TIMEOUT));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(p->init_should_stop));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(p->core_should_stop));
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->core_calls, 0));
+
+	h = ktc_helper_run(test, ktc_destroy_helper, k, p);
+	if (!ktc_helper_done(h, KTC_TIMEOUT / 2)) {
+		KUNIT_FAIL(test, "destroy waited: corefn never saw kthread_should_stop()");
+		/* corefn's wait times out, and destroy returns. */
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, 2 * KTC_TIMEOUT));
+	}
+	KUNIT_EXPECT_TRUE(test, h->seen);
+	KUNIT_EXPECT_EQ(test, h->ret, 9);
+	ktc_expect_released(test, k);
+
+	/* Destroyed before start: neither function runs, nothing waits. */
+	q->wait_stop = true;
+	k = ktc_create(test, q);
+	h = ktc_helper_run(test, ktc_destroy_helper, k, q);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, h->ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&q->init_calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&q->core_calls), 0);
+	ktc_expect_released(test, k);
+}
+
+static int ktc_kthread_stop_helper(struct ktc_helper *h)
+{
+	return kthread_stop(h->k);
+}
+
+/* kthread_stop(@k) in a helper; a hang fails the case, and destroy ends it. */
+static long ktc_kthread_stop(struct kunit *test, struct task_struct *k,
+			     struct ktc_probe *p)
+{
+	struct ktc_helper *h = ktc_helper_run(test, ktc_kthread_stop_helper, k, p);
+
+	if (!ktc_helper_done(h, KTC_TIMEOUT)) {
+		KUNIT_FAIL(test, "kthread_stop() on a kthread_core thread hangs");
+		kthread_core_destroy(k);
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	}
+	return h->ret;
+}
+
+/*
+ * The two APIs mixed up: upstream's kthread_stop() on a kthread_core
+ * thread destroys it and returns what destroy would; kthread_core's
+ * destroy refuses an upstream kthread, which kthread_stop() still stops.
+ * Bounded: before kthread_stop() knew kthread_core threads, it hung.
+ */
+static void kthread_core_test_kthread_stop(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_probe *q = ktc_probe_new(test);
+	struct task_struct *k, *up;
+	int ret;
+
+	p->core_ret = 4;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, ktc_kthread_stop(test, k, p), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 1);
+	ktc_expect_released(test, k);
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
+
+	/* Never started: stopped without running either function. */
+	k = ktc_create(test, q);
+	KUNIT_EXPECT_EQ(test, ktc_kthread_stop(test, k, q), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&q->init_calls), 0);
+	ktc_expect_released(test, k);
+
+	up = kthread_run(ktc_upstream_fn, NULL, "ktc-upstream");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(up));
+	KUNIT_EXPECT_FALSE(test, kthread_core_owns(up));
+	KUNIT_EXPECT_EQ(test, kthread_core_destroy(up), -EINVAL);
+	ret = kthread_stop(up);
+	KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINTR, "kthread_stop: %d", ret);
+}
+
 static void kthread_core_test_bad_handles(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
@@ -1414,7 +1522,7 @@ static void kthread_core_test_create_failure(struct kunit *test)
  * many.  The case stays under the debug configs' 10 s hung-task timeout,
  * as KUnit's runner waits for it uninterruptibly.
  */
-#define KTC_STRESS_BUDGET	(8 * HZ)
+#define KTC_STRESS_BUDGET_MS	6000
 
 /*
  * Full lifecycles with a wake storm and a destroy racing the corefn calls
@@ -1427,7 +1535,7 @@ static int ktc_stress_helper(struct ktc_helper *h)
 	struct task_struct *k;
 	int i, j, ret, last = 0, bad = 0;
 
-	for (i = 0; i < KTC_STRESS_ROUNDS && time_before(jiffies, h->deadline);
+	for (i = 0; i < KTC_STRESS_ROUNDS && ktime_before(ktime_get(), h->deadline);
 	     i++) {
 		/* No callback ran after the last destroy returned. */
 		if (atomic_read(&p->core_calls) != last)
@@ -1473,10 +1581,10 @@ static int ktc_stress_helper(struct ktc_helper *h)
  */
 static void kthread_core_test_stress(struct kunit *test)
 {
-	unsigned long deadline = jiffies + KTC_STRESS_BUDGET;
 	struct ktc_helper *h[KTC_STRESS_CALLERS];
 	unsigned int ncpus = num_online_cpus();
 	ktime_t start = ktime_get();
+	ktime_t deadline = ktime_add_ms(start, KTC_STRESS_BUDGET_MS);
 	int i, rounds = 0;
 
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
@@ -1488,8 +1596,9 @@ static void kthread_core_test_stress(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(h); i++)
 		wake_up_process(h[i]->task);
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
-		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], KTC_STRESS_BUDGET +
-							 10 * KTC_TIMEOUT));
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i],
+							msecs_to_jiffies(KTC_STRESS_BUDGET_MS) +
+							10 * KTC_TIMEOUT));
 		KUNIT_EXPECT_EQ(test, h[i]->ret, 0);
 		rounds += h[i]->rounds;
 	}
@@ -1526,6 +1635,8 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE_PARAM(kthread_core_test_many_alive, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_slow_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_start_races_destroy, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_should_stop, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_kthread_stop, ktc_path_gen_params),
 	KUNIT_CASE(kthread_core_test_bad_handles),
 	KUNIT_CASE_PARAM(kthread_core_test_self_destroy, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_create_failure, ktc_fault_gen_params),
