@@ -1,7 +1,7 @@
 #!/bin/bash
 # Lay the kernel tree build/linux: a base tree, then patches/series applied
-# with patch -p1, then every overlay file (kernel/, include/, tools/ and
-# .kunitconfig of this repository) symlinked in at its own path.
+# with patch -p1, then every overlay file (kernel/, include/, tools/,
+# drivers/ and .kunitconfig of this repository) symlinked in at its own path.
 #
 # The base is Debian's linux-source-6.12, fetched with apt-get download,
 # or a copy of $KERNEL_SRC when that is set (the user's tree is only read).
@@ -34,9 +34,9 @@ say() {
 overlay_files() {
 	if git -C "$OVERLAY" rev-parse --git-dir >/dev/null 2>&1; then
 		git -C "$OVERLAY" ls-files --cached --others --exclude-standard \
-			-- kernel include tools .kunitconfig
+			-- kernel include tools drivers .kunitconfig
 	else
-		(cd "$OVERLAY" && find kernel include tools .kunitconfig \
+		(cd "$OVERLAY" && find kernel include tools drivers .kunitconfig \
 			-type f 2>/dev/null || true)
 	fi | LC_ALL=C sort -u | while read -r f; do
 		[ -f "$OVERLAY/$f" ] && echo "$f"
