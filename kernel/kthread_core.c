@@ -466,13 +466,14 @@ EXPORT_SYMBOL_GPL(kthread_core_start);
  * @k: a thread from kthread_core_create(), started or not
  *
  * Ask @k to stop, wake it, and wait until it exits.  A corefn call in
- * progress finishes first; no further one starts.  From the moment this
- * begins, kthread_should_stop() is true in @k, so that a corefn waiting
- * for it, as upstream kthreads do, returns.  kthread_stop() on @k comes
- * here too.  When this returns, @k
+ * progress finishes first; no further one starts.  When this returns, @k
  * runs none of the caller's code any more, and its reference and memory
  * are released; @k must not be used again.  Destroying a thread that was
  * never started runs neither of its functions.
+ *
+ * From the moment this begins, kthread_should_stop() is true in @k, so
+ * that a corefn waiting for it, as upstream kthreads do, returns.
+ * kthread_stop() on @k comes here too.
  *
  * Context: Process context.  Sleeps.  Not from @k itself.
  * Return: corefn's last return value (its error, if it failed), or 0 if
