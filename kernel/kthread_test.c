@@ -96,6 +96,7 @@ struct ktc_ctx {
 	/* The next request to let into the wait seam's window. */
 	struct ktc_helper *window;
 	unsigned int windows;	/* how many were let in */
+	struct completion in_window;	/* the thread is held there */
 };
 
 static int ktc_initfn(void *data)
@@ -960,6 +961,7 @@ static void ktc_wait_window(void)
 		return;
 	WRITE_ONCE(ctx->window, NULL);
 	ctx->windows++;
+	complete(&ctx->in_window);
 	while (!(READ_ONCE(h->seen) &&
 		 READ_ONCE(h->task->__state) == TASK_UNINTERRUPTIBLE) &&
 	       time_before(jiffies, end))
@@ -987,6 +989,7 @@ static void kthread_core_test_wait_window(struct kunit *test)
 	d = ktc_helper_new(test, ktc_window_destroy, NULL, p);
 	kthread_bind(s->task, other);
 	kthread_bind(d->task, other);
+	init_completion(&ctx->in_window);
 	ctx->window = s;
 
 	kunit_activate_static_stub(test, kthread_core_wait_window, ktc_wait_window);
@@ -1000,6 +1003,9 @@ static void kthread_core_test_wait_window(struct kunit *test)
 	get_task_struct(s->task);
 	get_task_struct(d->task);
 
+	/* Each request comes once the thread is held, even on one CPU. */
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&ctx->in_window,
+							    KTC_TIMEOUT));
 	wake_up_process(s->task);
 	KUNIT_EXPECT_TRUE_MSG(test, ktc_helper_done(s, KTC_TIMEOUT),
 			      "start lost its wakeup: the thread sleeps on in its wait for start");
@@ -1008,6 +1014,8 @@ static void kthread_core_test_wait_window(struct kunit *test)
 							    KTC_TIMEOUT));
 	WRITE_ONCE(ctx->window, d);
 	complete(&p->release);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&ctx->in_window,
+							    KTC_TIMEOUT));
 	wake_up_process(d->task);
 	KUNIT_EXPECT_TRUE_MSG(test, ktc_helper_done(d, KTC_TIMEOUT),
 			      "destroy lost its wakeup: the thread sleeps on in its wait for destroy");
