@@ -21,6 +21,7 @@ TREE = os.path.join(BUILD, "linux")
 RESULTS = os.path.join(BUILD, "results")
 CONFIGS = os.path.join(REPO, "tools/testing/kunit/configs")
 sys.path.insert(0, HERE)
+import junit  # noqa: E402
 import logscan  # noqa: E402
 
 NOT_SLOW = ["--filter", "speed>slow"]
@@ -128,7 +129,8 @@ def run(name, extra):
     log = os.path.join(build_dir, "test.log")
     js = os.path.join(RESULTS, name + ".json")
     os.makedirs(RESULTS, exist_ok=True)
-    for stale in (log, js):
+    xml = os.path.join(RESULTS, name + ".junit.xml")
+    for stale in (log, js, xml):
         if os.path.exists(stale):
             os.remove(stale)
 
@@ -149,18 +151,24 @@ def run(name, extra):
     wall = time.monotonic() - start
 
     passed = failed = skipped = 0
+    tree = None
+    problems = {}  # failing testcases of the run itself, for junit.py
     if os.path.exists(js):
         with open(js) as f:
-            passed, failed, skipped = count(json.load(f))
+            tree = json.load(f)
+        passed, failed, skipped = count(tree)
     if passed + failed + skipped == 0:
-        print(f"run.py: {name}: no KUnit results (kunit.py exit {rc}): "
-              "see the build or boot errors above")
+        problems[f"{name} run"] = (f"no KUnit results (kunit.py exit {rc}): "
+                                   "see the build or boot errors above")
         failed = 1
     elif rc != 0 and failed == 0:
-        print(f"run.py: {name}: kunit.py exited {rc}")
+        problems[f"{name} run"] = f"kunit.py exited {rc}"
         failed = 1
+    for text in problems.values():
+        print(f"run.py: {name}: {text}")
 
     reports = 0
+    lines = []
     if os.path.exists(log):
         shutil.copyfile(log, os.path.join(RESULTS, name + ".log"))
         with open(log, errors="replace") as f:
@@ -172,10 +180,12 @@ def run(name, extra):
             print(f"run.py: {name}: FAILED: the kernel log has {reports} "
                   "report line(s), shown above")
             failed += 1
+            problems[f"{name} kernel log"] = "\n".join(t for _, t in hits)
     if name == "default" and os.path.exists(js):
         shutil.copyfile(js, os.path.join(BUILD, "results.json"))
 
     record(name, passed, failed, skipped, reports)
+    junit.write(xml, name, tree, problems, lines)
     print(f"run.py: {name}: {passed} passed, {failed} failed, {skipped} "
           f"skipped, {reports} kernel reports, {wall:.1f}s wall")
     return 0 if failed == 0 else 1

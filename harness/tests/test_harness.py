@@ -8,10 +8,12 @@ import sys
 import tempfile
 import textwrap
 import unittest
+import xml.etree.ElementTree as ET
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HARNESS)
 import bench  # noqa: E402
+import junit  # noqa: E402
 import logscan  # noqa: E402
 import run  # noqa: E402
 import summary  # noqa: E402
@@ -192,11 +194,17 @@ class PrepareTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("kernel report at log line 2", r.stdout)
         self.assertEqual(counts, {"passed": 2, "failed": 1, "skipped": 0, "reports": 1})
+        root = ET.parse(os.path.join(self.build, "results/default.junit.xml")).getroot()
+        self.assertEqual((root.get("tests"), root.get("failures")), ("3", "1"))
+        failure = root.find(".//testcase[@name='default kernel log']/failure")
+        self.assertIn("WARNING: CPU: 0 PID: 1", failure.text)
 
     def test_run_passes_on_a_clean_log(self):
         r, counts = self.run_py("ok 1 kthread_core\n")
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertEqual(counts, {"passed": 2, "failed": 0, "skipped": 0, "reports": 0})
+        root = ET.parse(os.path.join(self.build, "results/default.junit.xml")).getroot()
+        self.assertEqual((root.get("tests"), root.get("failures")), ("2", "0"))
 
 
 class LogScanTest(unittest.TestCase):
@@ -248,6 +256,58 @@ class SmpArgsTest(unittest.TestCase):
         self.assertEqual(len(dirs), len(set(dirs)))
         for name in ("smp-kcsan", "smp-debug", "bench-smp"):
             self.assertIn("--arch=x86_64", run.PROFILES[name][2])
+
+
+class JUnitTest(unittest.TestCase):
+    TREE = {"name": "KUnit Test Group", "test_cases": [], "sub_groups": [{
+        "name": "kthread_core",
+        "test_cases": [{"name": "kthread_core_test_names", "status": "PASS"},
+                       {"name": "kthread_core_test_stress", "status": "SKIP"}],
+        "sub_groups": [{"name": "kthread_core_test_affinity", "sub_groups": [],
+                        "test_cases": [
+                            {"name": "keventd", "status": "PASS"},
+                            {"name": "direct", "status": "FAIL",
+                             "log": "# EXPECTATION FAILED at kernel/kthread_test.c:1"}]}]}]}
+
+    def test_one_testcase_per_case_and_parameter(self):
+        root = junit.build("debug", self.TREE, {}).getroot()
+        names = [tc.get("name") for tc in root.iter("testcase")]
+        self.assertEqual(names, ["kthread_core_test_names", "kthread_core_test_stress",
+                                 "kthread_core_test_affinity/keventd",
+                                 "kthread_core_test_affinity/direct"])
+        self.assertEqual((root.get("tests"), root.get("failures"), root.get("skipped")),
+                         ("4", "1", "1"))
+        failure = root.find(".//testcase[@name='kthread_core_test_affinity/direct']/failure")
+        self.assertEqual(failure.get("message"), "FAIL")
+        self.assertIn("EXPECTATION FAILED", failure.text)
+        self.assertEqual(root.find("testsuite").get("name"), "debug.kthread_core")
+
+    def test_failed_cases_carry_their_ktap_lines(self):
+        logs = junit.ktap_logs(textwrap.dedent("""\
+            KTAP version 1
+            1..1
+                # Subtest: kthread_core
+                1..2
+                # kthread_core_test_names: EXPECTATION FAILED at kernel/kthread_test.c:9
+                Expected 1 == 2
+                not ok 1 kthread_core_test_names
+                    # Subtest: kthread_core_test_affinity
+                    ok 1 keventd
+                # kthread_core_test_affinity: a planted failure
+                    not ok 2 direct
+                not ok 2 kthread_core_test_affinity
+            not ok 1 kthread_core
+            """).splitlines())
+        self.assertIn("Expected 1 == 2", logs[("kthread_core", "kthread_core_test_names")])
+        self.assertEqual(logs[("kthread_core", "kthread_core_test_affinity/direct")],
+                         "    # kthread_core_test_affinity: a planted failure")
+        root = junit.build("debug", self.TREE, {}, logs).getroot()
+        failure = root.find(".//testcase[@name='kthread_core_test_affinity/direct']/failure")
+        self.assertIn("EXPECTATION FAILED", failure.text)
+
+    def test_a_run_without_results_fails(self):
+        root = junit.build("smp-kcsan", None, {"smp-kcsan run": "no KUnit results"}).getroot()
+        self.assertEqual((root.get("tests"), root.get("failures")), ("1", "1"))
 
 
 class BenchTest(unittest.TestCase):
