@@ -802,6 +802,11 @@ static void kthread_core_test_wake_runs_corefn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 11);
 }
 
+static int ktc_start_helper(struct ktc_helper *h)
+{
+	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
+}
+
 static int ktc_destroy_helper(struct ktc_helper *h)
 {
 	int ret = kthread_core_destroy(h->k);
@@ -937,7 +942,7 @@ static void kthread_core_test_cross_cpu(struct kunit *test)
 static int ktc_window_start(struct ktc_helper *h)
 {
 	WRITE_ONCE(h->seen, true);
-	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
+	return ktc_start_helper(h);
 }
 
 static int ktc_window_destroy(struct ktc_helper *h)
@@ -1236,11 +1241,6 @@ static void kthread_core_test_many_alive(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[i]), i);
 	}
 	ktc_expect_no_leaks(test);
-}
-
-static int ktc_start_helper(struct ktc_helper *h)
-{
-	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
 }
 
 /* One slow initfn holds up no other thread's control. */
