@@ -5,7 +5,7 @@ PY ?= python3
 H := harness
 
 .PHONY: all test check debug coverage bench lint selftest prepare deps \
-	smp smp-kcsan smp-debug smp-deps bench-smp clean distclean
+	smp smp-kcsan smp-debug smp-deps bench-smp clean distclean cache-clean
 
 all: test
 
@@ -56,3 +56,7 @@ clean:
 
 distclean:
 	rm -rf build
+
+# The machine-wide cache (ccache, unpacked bases) that distclean keeps.
+cache-clean:
+	@$(PY) $(H)/cache.py clean

@@ -9,11 +9,10 @@ declare -A PKG=(
 	[gcc]=gcc [make]=make [flex]=flex [bison]=bison [bc]=bc
 	[python3]=python3 [perl]=perl [xz]=xz-utils [patch]=patch
 	[dpkg-deb]=dpkg [tar]=tar [git]=git [lcov]=lcov [genhtml]=lcov
-	[sparse]=sparse [gnuplot]=gnuplot-nox
+	[sparse]=sparse [gnuplot]=gnuplot-nox [ccache]=ccache
 	[qemu-system-x86_64]=qemu-system-x86 [libelf]=libelf-dev
 )
-tools=(gcc make flex bison bc python3 perl xz patch tar "$@")
-[ -n "${KERNEL_SRC:-}" ] || tools+=(dpkg-deb)
+tools=(gcc make flex bison bc python3 perl xz patch tar ccache "$@")
 
 have() {
 	case $1 in
@@ -41,5 +40,9 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: error: missing ${missing[*]}; install them with:" >&2
-echo "  sudo apt-get update && sudo $line" >&2
+if command -v apt-get >/dev/null 2>&1; then
+	echo "  sudo apt-get update && sudo $line" >&2
+else
+	echo "  your distribution's package manager (these are Debian's package names)" >&2
+fi
 exit 1

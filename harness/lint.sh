@@ -6,6 +6,8 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TREE=$REPO/build/linux
 OBJ=$REPO/build/kunit
+# Build through ccache as run.py does: the same compile commands.
+eval "$(python3 "$REPO/harness/cache.py" env)"
 cd "$TREE" || { echo "lint: build/linux is not prepared: run make prepare" >&2; exit 1; }
 [ -f "$OBJ/.config" ] || { echo "lint: $OBJ has no build yet: run make first" >&2; exit 1; }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Run the KUnit suite in one configuration and check the kernel log.
 
-usage: run.py PROFILE [extra kunit.py arguments]
+usage: run.py PROFILE [extra kunit.py exec arguments]
 
-Runs tools/testing/kunit/kunit.py in the prepared tree build/linux, keeps
-its JSON, parsed and raw (KTAP) output under build/results/, scans the
-kernel log for reports, and records the case counts for summary.py.
+Runs the profile (profiles.py) with tools/testing/kunit/kunit.py in the
+prepared tree build/linux: `kunit.py config`, the build (build.py, through
+ccache), then `kunit.py exec`.  Keeps the JSON, parsed and raw (KTAP)
+output and the build log under build/results/, scans the kernel log for
+reports, and records the case counts for summary.py.
 """
 import json
 import os
@@ -15,84 +17,15 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-BUILD = os.environ.get("BUILD") or os.path.join(REPO, "build")
-TREE = os.path.join(BUILD, "linux")
-RESULTS = os.path.join(BUILD, "results")
-CONFIGS = os.path.join(REPO, "tools/testing/kunit/configs")
 sys.path.insert(0, HERE)
+import build  # noqa: E402
+import cache  # noqa: E402
 import junit  # noqa: E402
 import logscan  # noqa: E402
+from profiles import BUILD, PROFILES, REPO, TREE  # noqa: E402,F401
 
-NOT_SLOW = ["--filter", "speed>slow"]
-SMP_CPUS = 4
-
-
-def config(name):
-    return os.path.join(CONFIGS, name)
-
-
-def kvm_usable():
-    """KVM only where the CPU has virtualization and /dev/kvm is ours.
-
-    On hosts without vmx/svm, /dev/kvm may exist and QEMU may even start
-    with it, but the guest never runs; so a bare fallback list
-    (-accel kvm -accel tcg) is not enough.
-    """
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        return False
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read().split()
-    except OSError:
-        return False
-    return "vmx" in flags or "svm" in flags
-
-
-def smp(*args):
-    """kunit.py arguments of an x86_64 run on SMP_CPUS vCPUs under QEMU.
-
-    TCG runs each vCPU in a host thread of its own (thread=multi); KVM is
-    used where it works.  KTHREAD_CORE_ACCEL=tcg or kvm forces the choice.
-    The suite runs in well under a minute under TCG; the timeout only ends
-    a boot that hangs.
-    """
-    accel = os.environ.get("KTHREAD_CORE_ACCEL") or (
-        "kvm" if kvm_usable() else "tcg")
-    if accel == "tcg":
-        accel = "tcg,thread=multi"
-    return ["--arch=x86_64",
-            f"--qemu_args=-smp {SMP_CPUS} -m 2048 -accel {accel}",
-            "--timeout", "600"] + list(args)
-
-
-# name: (kunitconfigs, build dir, extra kunit.py arguments)
-PROFILES = {
-    "default": ([os.path.join(REPO, ".kunitconfig")], "kunit", NOT_SLOW),
-    "debug": ([os.path.join(REPO, ".kunitconfig"),
-               os.path.join(CONFIGS, "kthread_debug.config")],
-              "kunit-debug", ["--timeout", "900"]),
-    "coverage": ([os.path.join(REPO, ".kunitconfig"),
-                  os.path.join(TREE, "tools/testing/kunit/configs/coverage_uml.config")],
-                 "kunit-coverage",
-                 # gcc 12's libgcov defines mangle_path() too: see README.
-                 NOT_SLOW + ["--make_options",
-                             "KCFLAGS=-Dmangle_path=seq_mangle_path"]),
-    "bench": ([os.path.join(CONFIGS, "kthread_bench.config")],
-              "kunit-bench", ["--timeout", "900"]),
-    # The SMP profiles (make smp, make bench-smp): x86_64 under QEMU.
-    "smp-kcsan": ([os.path.join(REPO, ".kunitconfig"),
-                   config("kthread_smp.config"),
-                   config("kthread_kcsan.config")],
-                  "kunit-smp-kcsan", smp()),
-    "smp-debug": ([os.path.join(REPO, ".kunitconfig"),
-                   config("kthread_debug.config"),
-                   config("kthread_smp.config")],
-                  "kunit-smp-debug", smp()),
-    "bench-smp": ([config("kthread_bench.config"),
-                   config("kthread_smp.config")],
-                  "kunit-bench-smp", smp()),
-}
+RESULTS = os.path.join(BUILD, "results")
+KUNIT = [sys.executable, "tools/testing/kunit/kunit.py"]
 
 
 def count(group):
@@ -119,13 +52,25 @@ def record(name, passed, failed, skipped, reports):
                    "reports": reports}, f)
 
 
+def stream(name, cmd, env, out):
+    """Run a kunit.py step in the tree, its output both shown and kept."""
+    print(f"run.py: {name}: {' '.join(cmd[1:])}", flush=True)
+    proc = subprocess.Popen(cmd, cwd=TREE, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            errors="replace")
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        out.write(line)
+    return proc.wait()
+
+
 def run(name, extra):
     if name not in PROFILES:
         sys.exit(f"run.py: unknown profile {name!r}; one of {', '.join(PROFILES)}")
     if not os.path.isfile(os.path.join(TREE, "tools/testing/kunit/kunit.py")):
         sys.exit("run.py: build/linux is not prepared: run 'make prepare' first")
-    configs, bdir, args = PROFILES[name]
-    build_dir = os.path.join(BUILD, bdir)
+    prof = PROFILES[name]
+    build_dir = os.path.join(BUILD, prof.build_dir)
     log = os.path.join(build_dir, "test.log")
     js = os.path.join(RESULTS, name + ".json")
     os.makedirs(RESULTS, exist_ok=True)
@@ -134,20 +79,23 @@ def run(name, extra):
         if os.path.exists(stale):
             os.remove(stale)
 
-    cmd = [sys.executable, "tools/testing/kunit/kunit.py", "run",
-           f"--build_dir={build_dir}", f"--json={js}",
-           f"--jobs={os.cpu_count() or 2}"]
-    cmd += [f"--kunitconfig={c}" for c in configs] + args + extra
-    print(f"run.py: {name}: {' '.join(cmd[1:])}", flush=True)
+    # kunit.py run is config, build and exec; run.py builds itself, to
+    # show progress and keep the build's output.
+    common = [f"--build_dir={build_dir}"]
+    common += [f"--kunitconfig={c}" for c in prof.configs] + prof.common
+    common += [f"--make_options={m}" for m in prof.make]
+    env = cache.ccache_env() or os.environ
     start = time.monotonic()
     with open(os.path.join(RESULTS, name + ".txt"), "w") as out:
-        proc = subprocess.Popen(cmd, cwd=TREE, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True,
-                                errors="replace")
-        for line in proc.stdout:
-            sys.stdout.write(line)
-            out.write(line)
-        rc = proc.wait()
+        rc = stream(name, KUNIT + ["config"] + common, env, out)
+        if rc == 0 and not build.build(
+                name, TREE, build_dir, prof.arch, prof.make,
+                os.cpu_count() or 2,
+                os.path.join(RESULTS, name + ".build.log"), prof.objects):
+            rc = 1
+        if rc == 0:
+            rc = stream(name, KUNIT + ["exec"] + common + [f"--json={js}"]
+                        + prof.boot + extra, env, out)
     wall = time.monotonic() - start
 
     passed = failed = skipped = 0

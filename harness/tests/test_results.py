@@ -1,0 +1,123 @@
+"""The log scan, the JUnit XML, the benchmark table and the summary line."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+from common import HARNESS
+import bench  # noqa: E402
+import junit  # noqa: E402
+import logscan  # noqa: E402
+import summary  # noqa: E402
+
+
+class LogScanTest(unittest.TestCase):
+    def test_reports(self):
+        for line in ("BUG: KASAN: slab-use-after-free in kthread_core_put+0x10/0x20",
+                     "WARNING: possible circular locking dependency detected",
+                     "INFO: task ktc:42 blocked for more than 10 seconds.",
+                     "UBSAN: shift-out-of-bounds in kernel/kthread_core.c:1:2",
+                     "ODEBUG: free active (active state 0) object: 0000 object type: work_struct",
+                     "refcount_t: underflow; use-after-free.",
+                     "list_add corruption. prev->next should be next",
+                     "BUG: KCSAN: data-race in kthread_core_destroy / kthread_core_wait",
+                     "BUG: KCSAN: assert: race in kthread_core_loop+0x1/0x2",
+                     "BUG: KCSAN: race of unknown origin in foo+0x1/0x2"):
+            self.assertEqual(len(logscan.scan([line])), 1, line)
+
+    def test_clean_boot(self):
+        self.assertEqual(logscan.scan([
+            "Linux version 6.12.117 (gcc 12)\n",
+            "kcsan: strict mode configured\n",
+            "kcsan: selftest: 3/3 tests passed\n",
+            "    ok 1 kthread_core_test_signals\n",
+            "# kthread_core: pass:24 fail:0 skip:0 total:24\n"]), [])
+
+
+class JUnitTest(unittest.TestCase):
+    TREE = {"name": "KUnit Test Group", "test_cases": [], "sub_groups": [{
+        "name": "kthread_core",
+        "test_cases": [{"name": "kthread_core_test_names", "status": "PASS"},
+                       {"name": "kthread_core_test_stress", "status": "SKIP"}],
+        "sub_groups": [{"name": "kthread_core_test_affinity", "sub_groups": [],
+                        "test_cases": [
+                            {"name": "keventd", "status": "PASS"},
+                            {"name": "direct", "status": "FAIL",
+                             "log": "# EXPECTATION FAILED at kernel/kthread_test.c:1"}]}]}]}
+
+    def test_one_testcase_per_case_and_parameter(self):
+        root = junit.build("debug", self.TREE, {}).getroot()
+        names = [tc.get("name") for tc in root.iter("testcase")]
+        self.assertEqual(names, ["kthread_core_test_names", "kthread_core_test_stress",
+                                 "kthread_core_test_affinity/keventd",
+                                 "kthread_core_test_affinity/direct"])
+        self.assertEqual((root.get("tests"), root.get("failures"), root.get("skipped")),
+                         ("4", "1", "1"))
+        failure = root.find(".//testcase[@name='kthread_core_test_affinity/direct']/failure")
+        self.assertEqual(failure.get("message"), "FAIL")
+        self.assertIn("EXPECTATION FAILED", failure.text)
+        self.assertEqual(root.find("testsuite").get("name"), "debug.kthread_core")
+
+    def test_failed_cases_carry_their_ktap_lines(self):
+        logs = junit.ktap_logs(textwrap.dedent("""\
+            KTAP version 1
+            1..1
+                # Subtest: kthread_core
+                1..2
+                # kthread_core_test_names: EXPECTATION FAILED at kernel/kthread_test.c:9
+                Expected 1 == 2
+                not ok 1 kthread_core_test_names
+                    # Subtest: kthread_core_test_affinity
+                    ok 1 keventd
+                # kthread_core_test_affinity: a planted failure
+                    not ok 2 direct
+                not ok 2 kthread_core_test_affinity
+            not ok 1 kthread_core
+            """).splitlines())
+        self.assertIn("Expected 1 == 2", logs[("kthread_core", "kthread_core_test_names")])
+        self.assertEqual(logs[("kthread_core", "kthread_core_test_affinity/direct")],
+                         "    # kthread_core_test_affinity: a planted failure")
+        root = junit.build("debug", self.TREE, {}, logs).getroot()
+        failure = root.find(".//testcase[@name='kthread_core_test_affinity/direct']/failure")
+        self.assertIn("EXPECTATION FAILED", failure.text)
+
+    def test_a_run_without_results_fails(self):
+        root = junit.build("smp-kcsan", None, {"smp-kcsan run": "no KUnit results"}).getroot()
+        self.assertEqual((root.get("tests"), root.get("failures")), ("1", "1"))
+
+
+class BenchTest(unittest.TestCase):
+    def test_parse_and_ratio(self):
+        rows = bench.parse([
+            "    # kthread_core_bench_lifecycle: bench: lifecycle core_ns=4000 "
+            "core_iqr=5% upstream_ns=5000 upstream_iqr=7%\n",
+            "    ok 1 kthread_core_bench_lifecycle\n"])
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["metric"], "lifecycle")
+        self.assertEqual(rows[0]["ratio"], 0.8)
+        self.assertIn("0.80", bench.table(rows))
+
+
+class SummaryTest(unittest.TestCase):
+    def test_summary_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, p, f in (("default", 43, 0), ("debug", 44, 1)):
+                with open(os.path.join(d, name + ".counts"), "w") as fh:
+                    json.dump({"passed": p, "failed": f, "skipped": 0, "reports": 0}, fh)
+            self.assertEqual(summary.summarize(d), (87, 1))
+            open(os.path.join(d, "lint.failed"), "w").close()
+            self.assertEqual(summary.summarize(d), (87, 2))
+            # debug's failure is in its counts already: not counted twice.
+            open(os.path.join(d, "debug.failed"), "w").close()
+            self.assertEqual(summary.summarize(d), (87, 2))
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "summary.py"), d],
+                               capture_output=True, text=True)
+            self.assertEqual(r.stdout.splitlines()[-1], "87 passed, 2 failed")
+            self.assertEqual(r.returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
