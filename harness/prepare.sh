@@ -3,8 +3,10 @@
 # with patch -p1, then every overlay file (kernel/, include/, tools/,
 # drivers/ and .kunitconfig of this repository) symlinked in at its own path.
 #
-# The base is Debian's linux-source-6.12, fetched with apt-get download,
-# or a copy of $KERNEL_SRC when that is set (the user's tree is only read).
+# The base is a copy of $KERNEL_SRC when that is set (the user's tree is
+# only read); otherwise base.sh's verified, unpacked tree in the machine's
+# cache: Debian's linux-source-6.12, kernel.org's tarball of the same
+# release where that package is missing, or $KERNEL_TARBALL.
 # Preparing again is a no-op unless the base, a patch or the list of
 # overlay files changed; then the tree is laid again from scratch.  A patch
 # that fails leaves the previous tree as it was.
@@ -16,9 +18,6 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVERLAY=${OVERLAY:-$REPO}
 BUILD=${BUILD:-$OVERLAY/build}
 TREE=$BUILD/linux
-DL=$BUILD/dl
-PKG=linux-source-6.12
-PIN=${KTHREAD_CORE_PIN:-6.12.117-1~deb12u1}
 STAMP=.kthread-core-prepared
 BASEFILE=.kthread-core-base
 
@@ -55,37 +54,6 @@ patched_files() {
 	done | LC_ALL=C sort -u
 }
 
-# Fetch the Debian package; set TARBALL and DEBVER.
-debian_base() {
-	local deb
-	mkdir -p "$DL"
-	deb=$(ls "$DL"/${PKG}_*.deb 2>/dev/null | head -n1 || true)
-	if [ -z "$deb" ]; then
-		command -v apt-get >/dev/null ||
-			die "apt-get not found: set KERNEL_SRC=/path/to/linux to use your own tree"
-		if ! (cd "$DL" && apt-get download "$PKG=$PIN") >&2 &&
-			[ "$(id -u)" -eq 0 ]; then
-			say "refreshing the package lists (apt-get update)" >&2
-			apt-get update -q >&2 || true
-		fi
-		if ! ls "$DL"/${PKG}_*.deb >/dev/null 2>&1 &&
-			! (cd "$DL" && apt-get download "$PKG=$PIN") >&2; then
-			say "pinned $PKG $PIN is not in the archive; falling back to the current candidate" >&2
-			(cd "$DL" && apt-get download "$PKG") >&2 ||
-				die "apt-get download $PKG failed: run 'apt-get update' (as root) so the package lists exist, or set KERNEL_SRC=/path/to/linux"
-		fi
-		deb=$(ls "$DL"/${PKG}_*.deb | head -n1)
-	fi
-	DEBVER=$(dpkg-deb -f "$deb" Version) || die "cannot read $deb: remove it and run again"
-	TARBALL=$DL/$PKG-$DEBVER.tar.xz
-	if [ ! -s "$TARBALL" ]; then
-		dpkg-deb --fsys-tarfile "$deb" |
-			tar -xO "./usr/src/$PKG.tar.xz" >"$TARBALL.part" ||
-			die "cannot extract /usr/src/$PKG.tar.xz from $deb"
-		mv "$TARBALL.part" "$TARBALL"
-	fi
-}
-
 # Identify the base, so that a change of base lays the tree again.
 if [ -n "${KERNEL_SRC:-}" ]; then
 	SRC=$(cd "$KERNEL_SRC" 2>/dev/null && pwd) ||
@@ -95,8 +63,9 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	rev=$(git -C "$SRC" describe --always --dirty 2>/dev/null || stat -c %Y "$SRC/Makefile")
 	BASE_ID="KERNEL_SRC $SRC $rev"
 else
-	debian_base
-	BASE_ID="debian $PKG $DEBVER"
+	base=$(BUILD=$BUILD "$REPO/harness/base.sh") || exit 1
+	BASE_ID=$(echo "$base" | sed -n 's/^id=//p')
+	BASE_DIR=$(echo "$base" | sed -n 's/^dir=//p')
 fi
 
 want=$( {
@@ -124,8 +93,9 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 		make -s -C "$NEW" mrproper
 	fi
 else
-	say "unpacking $(basename "$TARBALL")"
-	tar -C "$NEW" --strip-components=1 -xJf "$TARBALL"
+	# A copy, not hard links: an edit in build/linux must not reach the cache.
+	say "copying the base from the cache ($BASE_DIR)"
+	cp -a --reflink=auto "$BASE_DIR/." "$NEW/"
 fi
 KVER=$(make -s -C "$NEW" kernelversion 2>/dev/null) || KVER=unknown
 

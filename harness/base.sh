@@ -1,0 +1,123 @@
+#!/bin/bash
+# Get the verified, unpacked base tree into the machine-wide cache and
+# print two lines: "id=<what the base is>" and "dir=<its cached tree>".
+# The cached tree has no patches; prepare.sh copies it into each clone.
+#
+# The base is, in order:
+#   KERNEL_TARBALL=/path/or/URL   that tarball (a URL is checked against
+#                                 the sha256sums.asc beside it);
+#   Debian's linux-source-6.12    with apt-get download (apt checks it);
+#   kernel.org's linux-6.12.N     from $KERNEL_URL when the Debian package
+#                                 is unavailable, checked by fetch.py.
+# Downloads go to $BUILD/dl.  Messages go to stderr.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD=${BUILD:-$(dirname "$HERE")/build}
+DL=$BUILD/dl
+BASES=$(python3 "$HERE/cache.py" dir)/base
+PKG=linux-source-6.12
+PIN=${KTHREAD_CORE_PIN:-6.12.117-1~deb12u1}
+UPSTREAM=${PIN%%-*}
+
+die() {
+	echo "prepare: error: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "prepare: $*" >&2
+}
+
+found() {
+	echo "id=$1"
+	echo "dir=$BASES/$2"
+	exit 0
+}
+
+# Unpack tarball $1 into the cache as $2; another clone may race us.
+unpack() {
+	local tmp=$BASES/.$2.$$
+	mkdir -p "$BASES"
+	rm -rf "$tmp"
+	mkdir "$tmp"
+	say "unpacking $(basename "$1") into the cache ($BASES)"
+	tar -C "$tmp" --strip-components=1 -xf "$1" ||
+		{ rm -rf "$tmp"; die "cannot unpack $1: remove it and run again"; }
+	[ -f "$tmp/Makefile" ] ||
+		{ rm -rf "$tmp"; die "$1 is not a kernel source tarball (no top-level Makefile)"; }
+	mv -T "$tmp" "$BASES/$2" 2>/dev/null || rm -rf "$tmp"
+}
+
+if [ -n "${KERNEL_TARBALL:-}" ]; then
+	case $KERNEL_TARBALL in
+	*://*)
+		mkdir -p "$DL"
+		tarball=$(python3 "$HERE/fetch.py" --url "$KERNEL_TARBALL" "$DL" | tail -n1) ||
+			die "KERNEL_TARBALL=$KERNEL_TARBALL could not be fetched and checked (see above)"
+		;;
+	*)
+		[ -f "$KERNEL_TARBALL" ] || die "KERNEL_TARBALL=$KERNEL_TARBALL is not a file"
+		tarball=$(cd "$(dirname "$KERNEL_TARBALL")" && pwd)/$(basename "$KERNEL_TARBALL")
+		say "KERNEL_TARBALL is a local file: used as given, not checked against a list"
+		;;
+	esac
+	sum=$(sha256sum <"$tarball" | cut -c1-16)
+	key=tarball-$(basename "$tarball" | tr -c 'A-Za-z0-9._\n-' _)-$sum
+	[ -d "$BASES/$key" ] || unpack "$tarball" "$key"
+	found "tarball $(basename "$tarball") sha256:$sum" "$key"
+fi
+
+# Debian's package, pinned: the cache answers without apt.
+key=debian-$PKG-$PIN
+[ -d "$BASES/$key" ] && found "debian $PKG $PIN" "$key"
+
+debian_deb() {
+	local deb
+	deb=$(ls "$DL"/${PKG}_*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+			return 1
+		mkdir -p "$DL"
+		if ! (cd "$DL" && apt-get download "$PKG=$PIN") >&2 &&
+			[ "$(id -u)" -eq 0 ]; then
+			say "refreshing the package lists (apt-get update)"
+			apt-get update -q >&2 || true
+		fi
+		if ! ls "$DL"/${PKG}_*.deb >/dev/null 2>&1 &&
+			! (cd "$DL" && apt-get download "$PKG=$PIN") >&2; then
+			say "pinned $PKG $PIN is not in the archive; trying the current candidate"
+			(cd "$DL" && apt-get download "$PKG") >&2 || return 1
+		fi
+		deb=$(ls "$DL"/${PKG}_*.deb | head -n1)
+	fi
+	echo "$deb"
+}
+
+if deb=$(debian_deb); then
+	ver=$(dpkg-deb -f "$deb" Version) || die "cannot read $deb: remove it and run again"
+	key=debian-$PKG-$ver
+	if [ ! -d "$BASES/$key" ]; then
+		tarball=$DL/$PKG-$ver.tar.xz
+		if [ ! -s "$tarball" ]; then
+			dpkg-deb --fsys-tarfile "$deb" |
+				tar -xO "./usr/src/$PKG.tar.xz" >"$tarball.part" ||
+				die "cannot extract /usr/src/$PKG.tar.xz from $deb"
+			mv "$tarball.part" "$tarball"
+		fi
+		unpack "$tarball" "$key"
+	fi
+	found "debian $PKG $ver" "$key"
+fi
+
+# No Debian package here (another distribution, or it is not in the
+# archive): the same stable release from kernel.org.
+key=kernel.org-linux-$UPSTREAM
+[ -d "$BASES/$key" ] && found "kernel.org linux-$UPSTREAM" "$key"
+say "Debian's $PKG is not available here (no apt-get or dpkg-deb, or not in the archive):" \
+	"using kernel.org's linux-$UPSTREAM.tar.xz from ${KERNEL_URL:-the default mirror}"
+mkdir -p "$DL"
+tarball=$(python3 "$HERE/fetch.py" "$UPSTREAM" "$DL" | tail -n1) ||
+	die "no base: neither Debian's $PKG nor kernel.org's linux-$UPSTREAM.tar.xz could be had (see above); set KERNEL_URL to a reachable mirror, KERNEL_TARBALL=/path/or/URL, or KERNEL_SRC=/path/to/linux"
+unpack "$tarball" "$key"
+found "kernel.org linux-$UPSTREAM" "$key"
