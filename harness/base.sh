@@ -3,6 +3,13 @@
 # print two lines: "id=<what the base is>" and "dir=<its cached tree>".
 # The cached tree has no patches; prepare.sh copies it into each clone.
 #
+#   base.sh --no-wait     if the cache has no tree yet, print "id=",
+#                         "tarball=<verified tarball>" and "key=" instead:
+#                         the first clone unpacks the tarball itself and
+#                         fills the cache in the background, so that it
+#                         pays for no copy
+#   base.sh --fill T K    unpack tarball T into the cache as K
+#
 # The base is, in order:
 #   KERNEL_TARBALL=/path/or/URL   that tarball (a URL is checked against
 #                                 the sha256sums.asc beside it);
@@ -29,10 +36,25 @@ say() {
 	echo "prepare: $*" >&2
 }
 
+NOWAIT=
+[ "${1:-}" = --no-wait ] && NOWAIT=1
+
 found() {
 	echo "id=$1"
 	echo "dir=$BASES/$2"
 	exit 0
+}
+
+# The base is tarball $1, to be cached as $2 and known as $3.
+have_tarball() {
+	if [ -n "$NOWAIT" ]; then
+		echo "id=$3"
+		echo "tarball=$1"
+		echo "key=$2"
+		exit 0
+	fi
+	unpack "$1" "$2"
+	found "$3" "$2"
 }
 
 # Unpack tarball $1 into the cache as $2; another clone may race us.
@@ -49,6 +71,11 @@ unpack() {
 	mv -T "$tmp" "$BASES/$2" 2>/dev/null || rm -rf "$tmp"
 }
 
+if [ "${1:-}" = --fill ]; then
+	[ -d "$BASES/$3" ] || unpack "$2" "$3"
+	exit 0
+fi
+
 if [ -n "${KERNEL_TARBALL:-}" ]; then
 	case $KERNEL_TARBALL in
 	*://*)
@@ -64,8 +91,9 @@ if [ -n "${KERNEL_TARBALL:-}" ]; then
 	esac
 	sum=$(sha256sum <"$tarball" | cut -c1-16)
 	key=tarball-$(basename "$tarball" | tr -c 'A-Za-z0-9._\n-' _)-$sum
-	[ -d "$BASES/$key" ] || unpack "$tarball" "$key"
-	found "tarball $(basename "$tarball") sha256:$sum" "$key"
+	id="tarball $(basename "$tarball") sha256:$sum"
+	[ -d "$BASES/$key" ] && found "$id" "$key"
+	have_tarball "$tarball" "$key" "$id"
 fi
 
 # Debian's package, pinned: the cache answers without apt.
@@ -97,17 +125,15 @@ debian_deb() {
 if deb=$(debian_deb); then
 	ver=$(dpkg-deb -f "$deb" Version) || die "cannot read $deb: remove it and run again"
 	key=debian-$PKG-$ver
-	if [ ! -d "$BASES/$key" ]; then
-		tarball=$DL/$PKG-$ver.tar.xz
-		if [ ! -s "$tarball" ]; then
-			dpkg-deb --fsys-tarfile "$deb" |
-				tar -xO "./usr/src/$PKG.tar.xz" >"$tarball.part" ||
-				die "cannot extract /usr/src/$PKG.tar.xz from $deb"
-			mv "$tarball.part" "$tarball"
-		fi
-		unpack "$tarball" "$key"
+	[ -d "$BASES/$key" ] && found "debian $PKG $ver" "$key"
+	tarball=$DL/$PKG-$ver.tar.xz
+	if [ ! -s "$tarball" ]; then
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO "./usr/src/$PKG.tar.xz" >"$tarball.part" ||
+			die "cannot extract /usr/src/$PKG.tar.xz from $deb"
+		mv "$tarball.part" "$tarball"
 	fi
-	found "debian $PKG $ver" "$key"
+	have_tarball "$tarball" "$key" "debian $PKG $ver"
 fi
 
 # No Debian package here (another distribution, or it is not in the
@@ -119,5 +145,4 @@ say "Debian's $PKG is not available here (no apt-get or dpkg-deb, or not in the 
 mkdir -p "$DL"
 tarball=$(python3 "$HERE/fetch.py" "$UPSTREAM" "$DL" | tail -n1) ||
 	die "no base: neither Debian's $PKG nor kernel.org's linux-$UPSTREAM.tar.xz could be had (see above); set KERNEL_URL to a reachable mirror, KERNEL_TARBALL=/path/or/URL, or KERNEL_SRC=/path/to/linux"
-unpack "$tarball" "$key"
-found "kernel.org linux-$UPSTREAM" "$key"
+have_tarball "$tarball" "$key" "kernel.org linux-$UPSTREAM"

@@ -42,7 +42,9 @@ def ccache_env(base=os.environ, basedir=REPO):
     build directory, so that two clones share hits and their dependency
     files name their own trees.  hash_dir is off for the same reason (debug
     info then names the clone that filled the cache).  Source files are
-    still hashed by content: an edited file is never served stale.
+    still hashed by content: an edited file is never served stale.  Depend
+    mode takes the headers from the compiler's -MD output (kbuild passes
+    -Wp,-MMD), so that a miss costs no extra preprocessor run.
     """
     ccache = shutil.which("ccache", path=base.get("PATH"))
     if not ccache or base.get("KTHREAD_CORE_CCACHE") == "0":
@@ -56,7 +58,7 @@ def ccache_env(base=os.environ, basedir=REPO):
             os.symlink(ccache, link)
     env = dict(base)
     env.update(CCACHE_DIR=CCACHE_DIR, CCACHE_BASEDIR=basedir,
-               CCACHE_NOHASHDIR="1", CCACHE_MAXSIZE=SIZE,
+               CCACHE_NOHASHDIR="1", CCACHE_DEPEND="1", CCACHE_MAXSIZE=SIZE,
                PATH=BIN + os.pathsep + base.get("PATH", ""))
     return env
 
@@ -94,7 +96,7 @@ def main(argv):
         env = ccache_env()
         if env:
             for key in ("CCACHE_DIR", "CCACHE_BASEDIR", "CCACHE_NOHASHDIR",
-                        "CCACHE_MAXSIZE", "PATH"):
+                        "CCACHE_DEPEND", "CCACHE_MAXSIZE", "PATH"):
                 print(f"export {key}='{env[key]}'")
     elif what == "stats":
         env = ccache_env()

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Lay the kernel tree build/linux: a base tree, then patches/series applied
 # with patch -p1, then every overlay file (kernel/, include/, tools/,
-# drivers/ and .kunitconfig of this repository) symlinked in at its own path.
+# drivers/, Documentation/ and .kunitconfig of this repository) symlinked in at its own path.
 #
 # The base is a copy of $KERNEL_SRC when that is set (the user's tree is
 # only read); otherwise base.sh's verified, unpacked tree in the machine's
@@ -33,9 +33,9 @@ say() {
 overlay_files() {
 	if git -C "$OVERLAY" rev-parse --git-dir >/dev/null 2>&1; then
 		git -C "$OVERLAY" ls-files --cached --others --exclude-standard \
-			-- kernel include tools drivers .kunitconfig
+			-- kernel include tools drivers Documentation .kunitconfig
 	else
-		(cd "$OVERLAY" && find kernel include tools drivers .kunitconfig \
+		(cd "$OVERLAY" && find kernel include tools drivers Documentation .kunitconfig \
 			-type f 2>/dev/null || true)
 	fi | LC_ALL=C sort -u | while read -r f; do
 		[ -f "$OVERLAY/$f" ] && echo "$f"
@@ -63,9 +63,11 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	rev=$(git -C "$SRC" describe --always --dirty 2>/dev/null || stat -c %Y "$SRC/Makefile")
 	BASE_ID="KERNEL_SRC $SRC $rev"
 else
-	base=$(BUILD=$BUILD "$REPO/harness/base.sh") || exit 1
+	base=$(BUILD=$BUILD "$REPO/harness/base.sh" --no-wait) || exit 1
 	BASE_ID=$(echo "$base" | sed -n 's/^id=//p')
 	BASE_DIR=$(echo "$base" | sed -n 's/^dir=//p')
+	BASE_TARBALL=$(echo "$base" | sed -n 's/^tarball=//p')
+	BASE_KEY=$(echo "$base" | sed -n 's/^key=//p')
 fi
 
 want=$( {
@@ -92,10 +94,17 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 		say "the copy has build output; cleaning it with make mrproper"
 		make -s -C "$NEW" mrproper
 	fi
-else
+elif [ -n "$BASE_DIR" ]; then
 	# A copy, not hard links: an edit in build/linux must not reach the cache.
 	say "copying the base from the cache ($BASE_DIR)"
 	cp -a --reflink=auto "$BASE_DIR/." "$NEW/"
+else
+	# The first clone on this machine unpacks for itself; the cache is
+	# filled at the lowest priority while the kernel builds.
+	say "unpacking $(basename "$BASE_TARBALL"); the base cache fills in the background"
+	tar -C "$NEW" --strip-components=1 -xf "$BASE_TARBALL"
+	BUILD=$BUILD setsid nice -n 19 "$REPO/harness/base.sh" --fill \
+		"$BASE_TARBALL" "$BASE_KEY" </dev/null >/dev/null 2>&1 &
 fi
 KVER=$(make -s -C "$NEW" kernelversion 2>/dev/null) || KVER=unknown
 

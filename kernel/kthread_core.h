@@ -13,9 +13,49 @@ struct kthread_core;
 struct task_struct;
 
 #if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kthread_core_nr_live - count the threads' state structures alive
+ *
+ * For the leak checks of the tests: every struct kthread_core that was
+ * allocated and not yet freed, whatever its thread is doing.
+ *
+ * Context: Any context.
+ * Return: the number of struct kthread_core alive.
+ */
 int kthread_core_nr_live(void);
+
+/**
+ * kthread_core_alloc - allocate the state of a new thread
+ *
+ * The allocation seam of kthread_core_create(): a test stubs it with
+ * kunit_activate_static_stub() to make creation fail with -ENOMEM.
+ *
+ * Context: Process context.  May sleep.
+ * Return: a zeroed struct kthread_core, or %NULL.
+ */
 struct kthread_core *kthread_core_alloc(void);
+
+/**
+ * kthread_core_clone - fork the thread of @kc
+ * @kc: the state of the thread being created
+ *
+ * The fork seam of kthread_core_create(): a test stubs it to make the
+ * fork fail.
+ *
+ * Context: Process context.  May sleep.
+ * Return: the new thread's pid, or a negative errno.
+ */
 pid_t kthread_core_clone(struct kthread_core *kc);
+
+/**
+ * kthread_core_wait_window - the thread is between its check and its sleep
+ *
+ * Called by a kthread_core thread after it has read its start and destroy
+ * requests and before it decides to sleep.  A test stubs it to hold the
+ * thread there while it makes a request, which must still wake the thread.
+ *
+ * Context: In the thread, in %TASK_INTERRUPTIBLE.
+ */
 void kthread_core_wait_window(void);
 #endif
 
