@@ -5,7 +5,8 @@ PY ?= python3
 H := harness
 
 .PHONY: all test check debug coverage bench lint selftest prepare deps \
-	smp smp-kcsan smp-debug smp-deps bench-smp clean distclean cache-clean
+	smp smp-kcsan smp-debug smp-deps bench-smp clean distclean cache-clean \
+	patches patches-check docs
 
 all: test
 
@@ -44,6 +45,19 @@ lint: prepare
 	@$(H)/deps.sh sparse
 	@$(H)/lint.sh
 
+# The upstream series in build/patches, generated from patches/ and the
+# overlay; patches-check proves it applies, matches, is clean and bisects.
+patches: prepare
+	@$(H)/series.sh
+
+patches-check: prepare
+	@$(H)/deps.sh ply gitpython
+	@$(H)/patches-check.sh
+
+docs: prepare
+	@$(H)/deps.sh sphinx-build
+	@$(H)/docs.sh
+
 selftest:
 	@$(PY) -m unittest discover -s $(H)/tests
 
@@ -52,7 +66,8 @@ check:
 
 clean:
 	rm -rf build/kunit build/kunit-* build/lint-nokunit build/results build/results.json \
-		build/coverage build/bench.json build/bench-smp.json
+		build/coverage build/bench.json build/bench-smp.json build/patches build/series \
+		build/series-check build/docs
 
 distclean:
 	rm -rf build

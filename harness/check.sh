@@ -21,7 +21,8 @@ step() {
 	fi
 }
 
-if ! harness/deps.sh lcov genhtml sparse qemu-system-x86_64 libelf ||
+if ! harness/deps.sh lcov genhtml sparse qemu-system-x86_64 libelf \
+	sphinx-build ply gitpython ||
 	! harness/prepare.sh; then
 	touch "$RESULTS/prepare.failed"
 else
@@ -32,5 +33,9 @@ else
 	step smp-kcsan python3 harness/run.py smp-kcsan
 	step smp-debug python3 harness/run.py smp-debug
 	step lint harness/lint.sh
+	step docs harness/docs.sh
+	# Without a git identity (CI), the series is signed by a stand-in.
+	step patches env KTHREAD_CORE_STANDIN=1 harness/series.sh
+	step patches-check harness/patches-check.sh
 fi
 python3 harness/summary.py "$RESULTS"

@@ -2,7 +2,8 @@
 # Check for the tools a target needs; install the missing ones when run as
 # root with apt-get, otherwise print the exact apt-get line and fail.
 # Usage: deps.sh [extra-tool ...]   (e.g. deps.sh lcov genhtml sparse)
-# A tool is a command, or "libelf" for the headers objtool builds with.
+# A tool is a command, "libelf" for the headers objtool builds with, or
+# "ply" and "gitpython", the modules of checkpatch's SPDX check.
 set -euo pipefail
 
 declare -A PKG=(
@@ -11,12 +12,15 @@ declare -A PKG=(
 	[dpkg-deb]=dpkg [tar]=tar [git]=git [lcov]=lcov [genhtml]=lcov
 	[sparse]=sparse [gnuplot]=gnuplot-nox [ccache]=ccache
 	[qemu-system-x86_64]=qemu-system-x86 [libelf]=libelf-dev
+	[sphinx-build]=python3-sphinx [ply]=python3-ply [gitpython]=python3-git
 )
 tools=(gcc make flex bison bc python3 perl xz patch tar ccache "$@")
 
 have() {
 	case $1 in
 	libelf) [ -e /usr/include/gelf.h ] ;;
+	# checkpatch's SPDX check runs scripts/spdxcheck.py with /usr/bin/python3
+	ply | gitpython) /usr/bin/python3 -c "import ${1/gitpython/git}" 2>/dev/null ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
 }

@@ -1,0 +1,177 @@
+#!/bin/bash
+# make patches-check: the series in build/patches (from make patches) is
+# what the repository holds, and is fit to send:
+#   1. git am applies it to a fresh git repository of the pristine base;
+#   2. the result equals build/linux with the overlay resolved, but for
+#      the fork-only files of harness/series.conf;
+#   3. checkpatch.pl --strict finds nothing in any patch;
+#   4. after each patch, the objects it touches compile with W=1 and no
+#      warning the base did not have (UML, the default run's config plus
+#      the benchmark);
+#   5. the final tree builds in full and the suite passes on it.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+TREE=$BUILD/linux
+WORK=$BUILD/series/linux
+OUT=$BUILD/patches
+CHECK=$BUILD/series-check/linux
+W1=$BUILD/series-check/w1
+PLACEHOLDER='kthread_core developers <kthread-core@example.org>'
+
+fail() {
+	echo "patches-check: FAILED: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "patches-check: $*"
+}
+
+eval "$(python3 "$REPO/harness/cache.py" env)"
+ls "$OUT"/0001-*.patch >/dev/null 2>&1 ||
+	fail "no series in build/patches: run 'make patches' first"
+git -C "$WORK" rev-parse -q --verify base >/dev/null ||
+	fail "build/series/linux has no base: run 'make patches' first"
+mapfile -t patches < <(ls "$OUT"/*.patch | grep -v /0000-cover-letter.patch)
+
+# 1. git am on a fresh repository of the pristine base.
+rm -rf "$CHECK"
+git clone -q --shared --no-checkout "$WORK" "$CHECK" &&
+	git -C "$CHECK" checkout -q -b check base ||
+	fail "cannot make a repository of the base in $CHECK"
+export GIT_COMMITTER_NAME=patches-check GIT_COMMITTER_EMAIL=patches-check@invalid
+if ! git -C "$CHECK" am -q "${patches[@]}"; then
+	bad=$(git -C "$CHECK" am --show-current-patch=raw 2>/dev/null | sed -n 's/^Subject: //p')
+	git -C "$CHECK" am --abort
+	fail "git am stops at \"$bad\": the series does not apply to the base"
+fi
+say "git am: ${#patches[@]} patches apply cleanly to the base"
+
+# 2. The series and the repository agree.  The MAINTAINERS entry carries
+# the sender's identity in the series, the placeholder in patches/.
+who=$(git -C "$CHECK" log -1 --format='%an <%ae>' HEAD)
+conf=$(grep -v -e '^#' -e '^[[:space:]]*$' "$REPO/harness/series.conf")
+forkonly=$(echo "$conf" | awk '$1 == "fork-only" { for (i = 2; i <= NF; i++) print $i }')
+files=$( {
+	git -C "$CHECK" diff --name-only base HEAD
+	cat "$TREE/.kthread-core-patched"
+	sed -n 's/^overlay: //p' "$TREE/.kthread-core-prepared"
+} | LC_ALL=C sort -u)
+disagree=0
+for f in $files; do
+	echo "$forkonly" | grep -qx "$f" && continue
+	if [ ! -e "$CHECK/$f" ]; then
+		echo "  $f: in the repository (build/linux), not in the series"
+		disagree=1
+	elif [ ! -e "$TREE/$f" ]; then
+		echo "  $f: in the series, not in the repository (build/linux)"
+		disagree=1
+	elif ! sed "s|^M:	$who\$|M:	$PLACEHOLDER|" "$CHECK/$f" | cmp -s - "$TREE/$f"; then
+		echo "  $f: differs between the series and the repository:"
+		sed "s|^M:	$who\$|M:	$PLACEHOLDER|" "$CHECK/$f" |
+			diff -u --label "series/$f" --label "repository/$f" - "$TREE/$f" | head -n 20 |
+			sed 's/^/    /'
+		disagree=1
+	fi
+done
+[ $disagree -eq 0 ] ||
+	fail "build/patches and the repository disagree (above): the series is generated, never edited; run 'make patches'"
+say "the series equals the repository ($(echo "$files" | wc -l) files; fork-only: $(echo $forkonly))"
+
+# 3. checkpatch --strict on every patch, new files included.  A patch
+# that adds files without touching MAINTAINERS gets checkpatch's question
+# "does MAINTAINERS need updating?"; it is answered, and not asked, only
+# when get_maintainer.pl finds a maintainer for every one of those files.
+findings=0
+i=0
+for p in "${patches[@]}"; do
+	i=$((i + 1))
+	opts=()
+	new=$(awk '/^diff --git /{ f = substr($4, 3) } /^new file mode/{ print f }' "$p")
+	if [ -n "$new" ] && ! grep -q '^ MAINTAINERS *|' "$p"; then
+		sections=
+		for f in $new; do
+			sec=$(cd "$CHECK" && ./scripts/get_maintainer.pl --no-git --no-git-fallback -f "$f" |
+				sed -n 's/.*(\(maintainer\|supporter\):\(.*\))$/\2/p' | head -n1)
+			[ -n "$sec" ] || { sections=; break; }
+			sections="$sections $f: $sec;"
+		done
+		if [ -n "$sections" ]; then
+			opts=(--ignore FILE_PATH_CHANGES)
+			say "patch $i adds files MAINTAINERS covers already:$sections"
+		fi
+	fi
+	# /usr/bin first: spdxcheck.py needs the distribution's python3-ply.
+	out=$(cd "$CHECK" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet \
+		--no-summary "${opts[@]}" "$p" 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out"
+		findings=$((findings + 1))
+	fi
+done
+[ $findings -eq 0 ] || fail "checkpatch --strict has findings in $findings of ${#patches[@]} patches"
+say "checkpatch --strict: 0 findings in ${#patches[@]} patches"
+
+# 4. Bisectable: each patch's objects compile with W=1.
+targets() {
+	git -C "$CHECK" diff-tree --no-commit-id --name-only -r "$1" | while read -r f; do
+		case $f in
+		arch/um/*.lds.S) echo arch/um/kernel/vmlinux.lds ;;
+		*.c | *.S) echo "${f%.[cS]}.o" ;;
+		esac
+	done | LC_ALL=C sort -u
+}
+config() {
+	mkdir -p "$W1"
+	cp "$BUILD/kunit/.config" "$W1/.config" &&
+		"$CHECK/scripts/config" --file "$W1/.config" -e KTHREAD_KUNIT_BENCH &&
+		make -s -C "$CHECK" ARCH=um O="$W1" olddefconfig >/dev/null
+}
+warnings() {
+	grep -E 'warning:|error:' | sed 's/:[0-9]*:[0-9]*:/:/' | LC_ALL=C sort -u
+}
+[ -f "$BUILD/kunit/.config" ] || fail "build/kunit has no config: run 'make' first"
+rm -rf "$W1"
+mapfile -t commits < <(git -C "$CHECK" rev-list --reverse base..HEAD)
+all=$(for c in "${commits[@]}"; do targets "$c"; done | LC_ALL=C sort -u)
+git -C "$CHECK" checkout -q base
+config || fail "cannot configure the base in $W1"
+# Warnings the base has already, in the objects the series touches.
+base_warn=$(for t in $all; do
+	make -s -C "$CHECK" ARCH=um O="$W1" W=1 "$t" 2>&1 || true
+done | warnings)
+i=0
+for c in "${commits[@]}"; do
+	i=$((i + 1))
+	git -C "$CHECK" checkout -q "$c"
+	subject=$(git -C "$CHECK" log -1 --format=%s "$c")
+	t=$(targets "$c")
+	config || fail "patch $i ($subject): the config does not take"
+	if [ -z "$t" ]; then
+		say "patch $i: no objects of its own (configs, docs or linker headers only): $subject"
+		continue
+	fi
+	out=$(make -s -C "$CHECK" ARCH=um O="$W1" W=1 $t 2>&1)
+	rc=$?
+	new=$(echo "$out" | warnings | LC_ALL=C comm -23 - <(echo "$base_warn"))
+	if [ $rc -ne 0 ] || [ -n "$new" ]; then
+		echo "$out" | tail -n 30
+		fail "patch $i ($subject): $(echo $t) do not compile cleanly with W=1"
+	fi
+	say "patch $i: W=1 ok: $(echo $t)"
+done
+
+# 5. The final tree: a full build and the suite.
+git -C "$CHECK" checkout -q check
+say "final tree: full build and the suite (kunit.py run, the default run's .kunitconfig)"
+(cd "$CHECK" && python3 tools/testing/kunit/kunit.py run \
+	--kunitconfig="$REPO/.kunitconfig" --build_dir="$BUILD/series-check/kunit" \
+	--filter 'speed>slow' --json="$BUILD/series-check/results.json" >"$BUILD/series-check/run.txt" 2>&1)
+rc=$?
+tail -n 3 "$BUILD/series-check/run.txt"
+[ $rc -eq 0 ] || fail "the final tree does not build or pass the suite: see build/series-check/run.txt"
+python3 "$REPO/harness/logscan.py" "$BUILD/series-check/kunit/test.log" ||
+	fail "the final tree's kernel log has reports (above)"
+say "ok: the series applies, equals the repository, is checkpatch-clean, bisectable and green"

@@ -1,0 +1,84 @@
+"""make patches: series.conf covers the overlay and names real patches, and
+cover.py fills the letter from results without inventing missing ones."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from common import HARNESS, REPO
+import cover  # noqa: E402
+
+
+def conf_lines():
+    with open(os.path.join(HARNESS, "series.conf")) as f:
+        return [l.split() for l in f if l.strip() and not l.startswith("#")]
+
+
+class SeriesConfTest(unittest.TestCase):
+    def test_every_overlay_file_once(self):
+        files = subprocess.run(
+            ["git", "-C", REPO, "ls-files", "--", "kernel", "include", "tools",
+             "drivers", "Documentation", ".kunitconfig"],
+            capture_output=True, text=True, check=True).stdout.split()
+        named = [f for line in conf_lines() for f in line[1:]]
+        for f in files:
+            self.assertEqual(named.count(f), 1, f)
+        self.assertEqual(sorted(named), sorted(files))
+
+    def test_patches_exist_in_series(self):
+        with open(os.path.join(REPO, "patches/series")) as f:
+            series = f.read().split()
+        for line in conf_lines():
+            if line[0] != "fork-only":
+                self.assertIn(line[0], series)
+
+
+class CoverTest(unittest.TestCase):
+    def test_addresses_split_to_and_cc(self):
+        to, cc = cover.addresses(
+            "Tejun Heo <tj@kernel.org> (maintainer:WORKQUEUE)\n"
+            "Lai Jiangshan <jiangshanlai@gmail.com> (reviewer:WORKQUEUE)\n"
+            "Greg Kroah-Hartman <gregkh@linuxfoundation.org> (supporter:DRIVER CORE)\n"
+            "linux-kernel@vger.kernel.org (open list)\n")
+        self.assertEqual(to, ["Tejun Heo <tj@kernel.org>",
+                              "Greg Kroah-Hartman <gregkh@linuxfoundation.org>"])
+        self.assertEqual(cc, ["Lai Jiangshan <jiangshanlai@gmail.com>",
+                              "linux-kernel@vger.kernel.org"])
+
+    def test_missing_runs_are_said_missing(self):
+        with tempfile.TemporaryDirectory() as d:
+            old = cover.RESULTS, cover.BUILD
+            cover.RESULTS, cover.BUILD = d, d
+            try:
+                self.assertIn("default    not run in this tree", cover.results())
+                self.assertIn("not run in this tree (make bench)", cover.bench())
+                self.assertIn("not measured", cover.coverage())
+            finally:
+                cover.RESULTS, cover.BUILD = old
+
+    def test_fills_the_template(self):
+        with tempfile.TemporaryDirectory() as d:
+            letter = os.path.join(d, "0000-cover-letter.patch")
+            maint = os.path.join(d, "m")
+            with open(letter, "w") as f:
+                f.write("From: A <a@b>\nSubject: [PATCH 00/11] *** SUBJECT HERE ***\n\n"
+                        "*** BLURB HERE ***\n\nA (1):\n  x\n")
+            with open(maint, "w") as f:
+                f.write("Tejun Heo <tj@kernel.org> (maintainer:WORKQUEUE)\n"
+                        "linux-kernel@vger.kernel.org (open list)\n")
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
+                                letter, maint, "debian linux-source-6.12"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(letter) as f:
+                text = f.read()
+            self.assertNotIn("***", text)
+            self.assertIn("To: Tejun Heo <tj@kernel.org>\nCc: linux-kernel@vger.kernel.org\n"
+                          "Subject: [PATCH 00/11] kthread: kernel thread control", text)
+            self.assertIn("Rusty Russell", text)
+            self.assertIn("Why keventd and not kthreadd?", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
