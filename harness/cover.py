@@ -26,13 +26,11 @@ SUBJECT = "kthread: kernel thread control primitives (kthread_core)"
 
 # The profiles of make check, and what each one is.
 RUNS = [
-    ("default", "UML, the suite without its slow stress case"),
-    ("debug", "UML with KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS and "
-              "the hung-task detector at 10 s; stress case included"),
+    ("default", "UML, without the slow stress case"),
+    ("debug", "UML: KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS"),
     ("coverage", "UML with gcov"),
-    ("smp-kcsan", "x86_64 under QEMU with KCSAN; stress case included"),
-    ("smp-debug", "x86_64 under QEMU with KASAN, lockdep, PREEMPT and the "
-                  "hung-task detector; stress case included"),
+    ("smp-kcsan", "x86_64 under QEMU: KCSAN"),
+    ("smp-debug", "x86_64 under QEMU: KASAN, lockdep, PREEMPT, hung task"),
 ]
 
 INTRO = """\
@@ -45,10 +43,12 @@ kthread_should_stop(), set_current_state() and schedule(), and the
 completion and error variable that report a failed set-up, move into one
 place.
 
-  struct task_struct *kthread_core_create(initfn, corefn, data, namefmt, ...);
-  struct task_struct *kthread_core_start(k);  /* ERR_PTR(initfn's error) */
-  struct task_struct *kthread_core_run(initfn, corefn, data, namefmt, ...);
-  int kthread_core_destroy(k);                /* corefn's last value */
+  struct task_struct *kthread_core_create(initfn, corefn, data,
+                                          namefmt, ...);
+  struct task_struct *kthread_core_start(k);   /* ERR_PTR(initfn's) */
+  struct task_struct *kthread_core_run(initfn, corefn, data,
+                                       namefmt, ...);
+  int kthread_core_destroy(k);                 /* corefn's last value */
   bool kthread_core_owns(k);
   bool keventd_up(void);
 
@@ -138,7 +138,7 @@ def when(path):
 
 
 def log_facts(name):
-    """(CPUs brought up, stress line) from a run's kernel log."""
+    """(CPUs brought up, (lifecycles, ms) of the stress case) from a log."""
     cpus = stress = None
     try:
         with open(os.path.join(RESULTS, name + ".log"), errors="replace") as f:
@@ -146,10 +146,10 @@ def log_facts(name):
                 m = re.search(r"smp: Brought up \d+ nodes?, (\d+) CPUs", line)
                 if m:
                     cpus = int(m.group(1))
-                m = re.search(r"stress: (\d+ full lifecycles by \d+ callers "
-                              r"on \d+ CPUs in \d+ ms)", line)
+                m = re.search(r"stress: (\d+) full lifecycles by \d+ callers "
+                              r"on \d+ CPUs in (\d+) ms", line)
                 if m:
-                    stress = m.group(1)
+                    stress = (int(m.group(1)), int(m.group(2)))
     except OSError:
         pass
     return cpus, stress
@@ -162,18 +162,19 @@ def results():
         path = os.path.join(RESULTS, name + ".counts")
         c = read_json(path)
         if c is None:
-            lines.append(f"  {name:10} not run in this tree ({what})")
+            lines.append(f"  {name:10} not run in this tree")
+            lines.append(f"  {'':10} {what}")
             continue
         total_p += c["passed"]
         total_f += c["failed"]
         cpus, stress = log_facts(name)
-        where = f", {cpus} CPUs" if cpus else ""
         lines.append(f"  {name:10} {c['passed']} passed, {c['failed']} failed, "
-                     f"{c['skipped']} skipped, {c['reports']} kernel reports"
-                     f" ({when(path)}{where})")
+                     f"{c['skipped']} skipped, {c['reports']} kernel reports")
         lines.append(f"  {'':10} {what}")
+        facts = [when(path)] + ([f"{cpus} CPUs"] if cpus else [])
         if stress:
-            lines.append(f"  {'':10} stress: {stress}")
+            facts.append(f"stress: {stress[0]} lifecycles in {stress[1]} ms")
+        lines.append(f"  {'':10} " + ", ".join(facts))
     head = ("Test results\n------------\n\n"
             "KUnit cases per configuration, from the latest runs of the "
             "harness; a\nkernel report (BUG, WARNING, KASAN, KCSAN, UBSAN, "
@@ -194,8 +195,8 @@ def coverage():
         if r.split("\n", 1)[0].endswith("kernel/kthread_core.c"):
             v = dict(re.findall(r"^(LF|LH|BRF|BRH):(\d+)$", r, re.M))
             lf, lh, brf, brh = (int(v.get(k, 0)) for k in ("LF", "LH", "BRF", "BRH"))
-            return (f"Coverage of kernel/kthread_core.c by the suite (gcov, UML): "
-                    f"lines {100.0 * lh / lf:.1f}% ({lh}/{lf}),\n"
+            return (f"Coverage of kernel/kthread_core.c by the suite (gcov, UML):\n"
+                    f"lines {100.0 * lh / lf:.1f}% ({lh}/{lf}), "
                     f"branches {100.0 * brh / brf:.1f}% ({brh}/{brf}).\n")
     return "Coverage: no data for kernel/kthread_core.c in build/coverage.\n"
 
@@ -205,7 +206,11 @@ def bench():
            "kthread_core against kthread_run()/kthread_stop(), measured in "
            "the same\nboot, interleaved (kernel/kthread_bench.c); ratio = "
            "kthread_core /\nupstream, medians, below 1.0 means kthread_core "
-           "is cheaper.\n"]
+           "is cheaper.  lifecycle:\nrun, corefn or body running, destroy "
+           "or kthread_stop; _nowait: at once;\nwake_latency: "
+           "wake_up_process() to corefn or loop body; churn_4x:\n4 callers "
+           "at once, per lifecycle; create_*: creation alone, through\n"
+           "keventd or forked directly, against kthread_create().\n"]
     for name, what in (("bench", "UML, 1 CPU"),
                        ("bench-smp", "x86_64 under QEMU, 4 vCPUs")):
         path = os.path.join(BUILD, name + ".json")
@@ -213,13 +218,18 @@ def bench():
         if not data:
             out.append(f"{what}: not run in this tree (make {name}).\n")
             continue
-        out.append(f"{what} ({when(path)}):\n")
+        out.append(f"{what} ({when(path)}), median ns:\n")
+        out.append(f"  {'':17} {'kthread_core':>12} {'upstream':>10}  ratio")
         for r in data["rows"]:
-            out.append(f"  {r['metric']:17} {r['core_median_ns']:>9} ns vs "
-                       f"{r['upstream_median_ns']:>9} ns  ratio {r['ratio']:.2f}"
-                       f"  ({r['what']})")
+            out.append(f"  {r['metric']:17} {r['core_median_ns']:>12} "
+                       f"{r['upstream_median_ns']:>10}  {r['ratio']:.2f}")
         out.append("")
     return "\n".join(out) + "\n"
+
+
+def kernel_version(base):
+    m = re.search(r"\(kernel ([^)]+)\)", base)
+    return m.group(1) if m else "6.12"
 
 
 def addresses(text):
@@ -243,7 +253,11 @@ def main(argv):
     with open(cover) as f:
         text = f.read()
     blurb = "\n".join([INTRO, QUESTIONS, results(), coverage(), bench(),
-                       FORK_ONLY, f"The series applies to {base}.\n"])
+                       FORK_ONLY,
+                       f"The series applies to Linux {kernel_version(base)}; it "
+                       f"was made on\n{base.split(' (kernel')[0]}.  Its "
+                       "base-commit is that tree as\none commit, not an "
+                       "upstream commit.\n"])
     text = text.replace("*** SUBJECT HERE ***", SUBJECT)
     text = text.replace("*** BLURB HERE ***", blurb.rstrip() + "\n")
     heads = ""
