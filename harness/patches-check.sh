@@ -49,9 +49,17 @@ if ! git -C "$CHECK" am -q "${patches[@]}"; then
 fi
 say "git am: ${#patches[@]} patches apply cleanly to the base"
 
-# 2. The series and the repository agree.  The MAINTAINERS entry carries
-# the sender's identity in the series, the placeholder in patches/.
-who=$(git -C "$CHECK" log -1 --format='%an <%ae>' HEAD)
+# 2. The series and the repository agree.  The M: line of the new
+# MAINTAINERS entry has the sender's identity in the series, and the
+# placeholder in patches/: compare the series with it put back.
+ENTRY='KERNEL THREAD CONTROL PRIMITIVES (KTHREAD_CORE)'
+as_in_repo() {
+	awk -v e="$ENTRY" -v p="M:	$PLACEHOLDER" '
+		$0 == e { entry = 1 }
+		$0 == "" { entry = 0 }
+		entry && /^M:\t/ { print p; next }
+		{ print }' "$1"
+}
 conf=$(grep -v -e '^#' -e '^[[:space:]]*$' "$REPO/harness/series.conf")
 forkonly=$(echo "$conf" | awk '$1 == "fork-only" { for (i = 2; i <= NF; i++) print $i }')
 files=$( {
@@ -68,9 +76,9 @@ for f in $files; do
 	elif [ ! -e "$TREE/$f" ]; then
 		echo "  $f: in the series, not in the repository (build/linux)"
 		disagree=1
-	elif ! sed "s|^M:	$who\$|M:	$PLACEHOLDER|" "$CHECK/$f" | cmp -s - "$TREE/$f"; then
+	elif ! as_in_repo "$CHECK/$f" | cmp -s - "$TREE/$f"; then
 		echo "  $f: differs between the series and the repository:"
-		sed "s|^M:	$who\$|M:	$PLACEHOLDER|" "$CHECK/$f" |
+		as_in_repo "$CHECK/$f" |
 			diff -u --label "series/$f" --label "repository/$f" - "$TREE/$f" | head -n 20 |
 			sed 's/^/    /'
 		disagree=1

@@ -22,7 +22,7 @@ WORK=$BUILD/series/linux
 OUT=$BUILD/patches
 CONF=$REPO/harness/series.conf
 PLACEHOLDER='kthread_core developers <kthread-core@example.org>'
-STANDIN_NAME='Stand-in Identity (generated for patches-check, not an author)'
+STANDIN_NAME='Stand-in Identity of make check, not an author'
 STANDIN_EMAIL='stand-in@invalid'
 
 die() {
