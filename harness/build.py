@@ -59,9 +59,12 @@ def progress_line(name, done, expected, elapsed):
     return line
 
 
-def build(name, tree, build_dir, arch, make_args, jobs, log, recorded):
-    """Run kunit.py's make command for @arch in @build_dir; True if it built."""
-    env = cache.ccache_env()
+def build(name, tree, build_dir, arch, make_args, jobs, log, recorded, env):
+    """Run kunit.py's make command for @arch in @build_dir; True if it built.
+
+    @env is the build's environment: cache.ccache_env(), or None without
+    ccache (then the caller's own).
+    """
     before = cache.counters(env)
     full = not os.path.exists(os.path.join(build_dir, "vmlinux"))
     expected, source = expected_objects(name, recorded)

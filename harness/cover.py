@@ -227,9 +227,10 @@ def bench():
     return "\n".join(out) + "\n"
 
 
-def kernel_version(base):
-    m = re.search(r"\(kernel ([^)]+)\)", base)
-    return m.group(1) if m else "6.12"
+def split_base(base):
+    """("debian linux-source-6.12 ...", "6.12.117") of a base description."""
+    m = re.fullmatch(r"(.*) \(kernel ([^)]+)\)", base)
+    return (m.group(1), m.group(2)) if m else (base, "6.12")
 
 
 def addresses(text):
@@ -252,10 +253,11 @@ def main(argv):
         to, cc = addresses(f.read())
     with open(cover) as f:
         text = f.read()
+    source, version = split_base(base)
     blurb = "\n".join([INTRO, QUESTIONS, results(), coverage(), bench(),
                        FORK_ONLY,
-                       f"The series applies to Linux {kernel_version(base)}; it "
-                       f"was made on\n{base.split(' (kernel')[0]}.  Its "
+                       f"The series applies to Linux {version}; it "
+                       f"was made on\n{source}.  Its "
                        "base-commit is that tree as\none commit, not an "
                        "upstream commit.\n"])
     text = text.replace("*** SUBJECT HERE ***", SUBJECT)

@@ -121,10 +121,11 @@ def fetch(url, dest_dir):
     if not want:
         raise FetchError(f"{list_url} lists no SHA-256 for {name}")
     check_signature(list_path)
-    if not (os.path.exists(tarball) and sha256(tarball) == want):
+    got = sha256(tarball) if os.path.exists(tarball) else None
+    if got != want:
         say(f"downloading {url}")
         download(url, tarball)
-    got = sha256(tarball)
+        got = sha256(tarball)
     if got != want:
         os.rename(tarball, tarball + ".bad")
         raise FetchError(

@@ -84,14 +84,14 @@ def run(name, extra):
     common = [f"--build_dir={build_dir}"]
     common += [f"--kunitconfig={c}" for c in prof.configs] + prof.common
     common += [f"--make_options={m}" for m in prof.make]
-    env = cache.ccache_env() or os.environ
+    env = cache.ccache_env()
     start = time.monotonic()
     with open(os.path.join(RESULTS, name + ".txt"), "w") as out:
         rc = stream(name, KUNIT + ["config"] + common, env, out)
         if rc == 0 and not build.build(
                 name, TREE, build_dir, prof.arch, prof.make,
                 os.cpu_count() or 2,
-                os.path.join(RESULTS, name + ".build.log"), prof.objects):
+                os.path.join(RESULTS, name + ".build.log"), prof.objects, env):
             rc = 1
         if rc == 0:
             rc = stream(name, KUNIT + ["exec"] + common + [f"--json={js}"]
