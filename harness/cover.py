@@ -69,15 +69,15 @@ self-destroy are errors; the thread resets its policy, nice value and
 affinity to an ordinary kthread's and ignores all signals; and
 kthread_should_stop() and kthread_stop() work on these threads.
 
-Patches 1 and 2 are independent fixes that the tests found; they go
-first and can be taken on their own: UML loses prioritized destructors
-from .fini_array, and copy_process() reads pid_allocated racily (a
-KCSAN report with kthread_core in the stack).  Patches 3-9 add
-keventd_up(), kthread_set_should_stop(), the primitives, the
-kthread_stop() interop, the KUnit suite, the benchmark and the
-documentation with a MAINTAINERS entry.  Patches 10-11 make kdevtmpfs
-the first caller: its hand-made set-up completion and error hand-off
-go, and a KUnit test covers devtmpfs.
+Patches 1-3 are independent fixes that the tests found; they go first
+and can be taken on their own: UML loses prioritized destructors from
+.fini_array, and KCSAN reports two benign racy reads, of pid_allocated
+in copy_process() and of a kworker's sum_exec_runtime in the workqueue
+code.  Patches 4-10 add keventd_up(), kthread_set_should_stop(), the
+primitives, the kthread_stop() interop, the KUnit suite, the benchmark
+and the documentation with a MAINTAINERS entry.  Patches 11-12 make
+kdevtmpfs the first caller: its hand-made set-up completion and error
+hand-off go, and a KUnit test covers devtmpfs.
 """
 
 QUESTIONS = """\
@@ -88,7 +88,7 @@ Why a new API beside kthread_run()?  kthread_run() threads own their
 loop; this is for threads that set up once and do one job per wakeup, and
 whose creator must know whether the set-up worked.  Today each such user
 writes the loop, the completion and the error hand-off itself (kdevtmpfs
-in patch 10 is one).  kthread_run() keeps its behaviour and its callers.
+in patch 11 is one).  kthread_run() keeps its behaviour and its callers.
 
 Why keventd and not kthreadd?  kthreadd forks threads into kthread(),
 which owns the thread function's calling convention, its exit and the
