@@ -10,6 +10,12 @@
  * parses:
  *
  *   bench: <metric> core_ns=<n> core_iqr=<n>% upstream_ns=<n> upstream_iqr=<n>%
+ *
+ * One metric has a single column, the floor: kernel_thread() of a function
+ * that completes and exits, and the wait for it, the least that a thread
+ * lifecycle costs (only when built in, as kernel_thread() is not exported):
+ *
+ *   bench: floor floor_ns=<n> floor_iqr=<n>%
  */
 
 #include <kunit/static_stub.h>
@@ -19,6 +25,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 
@@ -38,6 +45,13 @@ static int ktb_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void ktb_stats(s64 *v, int rounds, s64 *med, s64 *iqr)
+{
+	sort(v, rounds, sizeof(s64), ktb_cmp, NULL);
+	*med = v[rounds / 2];
+	*iqr = *med ? div64_s64(100 * (v[rounds * 3 / 4] - v[rounds / 4]), *med) : 0;
+}
+
 static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
 		       int rounds, int ops)
 {
@@ -49,12 +63,8 @@ static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
 			api = (r + i) % KTB_APIS;
 			v[api][r] = fn(test, api, ops);
 		}
-	for (api = 0; api < KTB_APIS; api++) {
-		sort(v[api], rounds, sizeof(s64), ktb_cmp, NULL);
-		med[api] = v[api][rounds / 2];
-		iqr[api] = med[api] ? div64_s64(100 * (v[api][rounds * 3 / 4] -
-						       v[api][rounds / 4]), med[api]) : 0;
-	}
+	for (api = 0; api < KTB_APIS; api++)
+		ktb_stats(v[api], rounds, &med[api], &iqr[api]);
 	kunit_info(test,
 		   "bench: %s core_ns=%lld core_iqr=%lld%% upstream_ns=%lld upstream_iqr=%lld%%\n",
 		   metric, med[KTB_CORE], iqr[KTB_CORE], med[KTB_UPSTREAM],
@@ -176,6 +186,146 @@ static void kthread_core_bench_lifecycle(struct kunit *test)
 	ktb_report(test, "lifecycle", ktb_lifecycle, KTB_ROUNDS, KTB_OPS);
 	ktb_report(test, "lifecycle_nowait", ktb_lifecycle_nowait, KTB_ROUNDS,
 		   KTB_OPS);
+}
+
+#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_BENCH)
+/* A kernel_thread() function may not return: it ends with do_exit(). */
+static int ktb_floor_fn(void *data)
+{
+	kthread_complete_and_exit(data, 0);
+}
+
+/*
+ * The floor: fork a kthread that completes and exits, and wait for it.
+ * The forker is the benchmark's own kthread, whose children are reaped as
+ * they exit, since it ignores SIGCHLD as every kthread does.  It is bound
+ * to its CPU, and so are its children, as fork gives them its mask: no
+ * wakeup crosses CPUs, the cheapest a lifecycle can be.
+ */
+static void kthread_core_bench_floor(struct kunit *test)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	s64 v[KTB_ROUNDS], med, iqr;
+	ktime_t start;
+	int r, i;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
+						   cpumask_of(raw_smp_processor_id())), 0);
+	for (r = 0; r < KTB_ROUNDS; r++) {
+		start = ktime_get();
+		for (i = 0; i < KTB_OPS; i++) {
+			reinit_completion(&done);
+			if (kernel_thread(ktb_floor_fn, &done, "ktb-floor",
+					  CLONE_FS | CLONE_FILES | SIGCHLD) < 0) {
+				set_cpus_allowed_ptr(current, cpu_possible_mask);
+				KUNIT_FAIL_AND_ABORT(test, "kernel_thread() failed");
+			}
+			wait_for_completion(&done);
+		}
+		v[r] = ktb_since(start, KTB_OPS);
+	}
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	ktb_stats(v, KTB_ROUNDS, &med, &iqr);
+	kunit_info(test, "bench: floor floor_ns=%lld floor_iqr=%lld%%\n", med, iqr);
+}
+#else
+static void kthread_core_bench_floor(struct kunit *test)
+{
+	kunit_skip(test, "needs the benchmark built in: kernel_thread() is not exported");
+}
+#endif
+
+/*
+ * Where a lifecycle spends its time, like for like: both APIs' threads
+ * bound, between creation and start, to the caller's CPU or to another,
+ * with kthread_bind(), which works on both.  The phases: creation,
+ * start (the wakeup until the body runs), and stop (until the exit).
+ */
+enum { KTB_CREATE, KTB_START, KTB_STOP, KTB_PHASES };
+
+static void ktb_placed(struct kunit *test, int api, int ops, unsigned int cpu,
+		       s64 phase[KTB_PHASES])
+{
+	struct task_struct *k;
+	struct ktb_wake w;
+	ktime_t t0, t1, t2;
+	int i;
+
+	init_completion(&w.done);
+	memset(phase, 0, KTB_PHASES * sizeof(*phase));
+	for (i = 0; i < ops; i++) {
+		reinit_completion(&w.done);
+		t0 = ktime_get();
+		if (api == KTB_CORE)
+			k = kthread_core_create(NULL, ktb_core_fn, &w, "ktb-core");
+		else
+			k = kthread_create(ktb_upstream_body, &w.done, "ktb-upstream");
+		if (IS_ERR(k)) {
+			KUNIT_FAIL(test, "create: %pe", k);
+			return;
+		}
+		t1 = ktime_get();
+		kthread_bind(k, cpu);
+		if (api == KTB_CORE)
+			kthread_core_start(k);
+		else
+			wake_up_process(k);
+		wait_for_completion(&w.done);
+		t2 = ktime_get();
+		ktb_stop(api, k);
+		phase[KTB_CREATE] += ktime_to_ns(ktime_sub(t1, t0));
+		phase[KTB_START] += ktime_to_ns(ktime_sub(t2, t1));
+		phase[KTB_STOP] += ktime_to_ns(ktime_sub(ktime_get(), t2));
+	}
+	for (i = 0; i < KTB_PHASES; i++)
+		phase[i] = div_s64(phase[i], ops);
+}
+
+static void ktb_report_placed(struct kunit *test, const char *where, bool other)
+{
+	static const char * const names[KTB_PHASES] = { "create", "start", "stop" };
+	s64 (*v)[KTB_APIS][KTB_ROUNDS / 2];
+	s64 med[KTB_APIS], iqr[KTB_APIS], phase[KTB_PHASES];
+	unsigned int cpu = raw_smp_processor_id();
+	int rounds = KTB_ROUNDS / 2, r, i, api, p;
+
+	if (other)
+		cpu = cpumask_any_but(cpu_online_mask, cpu);
+	if (cpu >= nr_cpu_ids) {
+		kunit_info(test, "one CPU: no %s placement\n", where);
+		return;
+	}
+	v = kunit_kcalloc(test, KTB_PHASES + 1, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (r = 0; r < rounds; r++)
+		for (i = 0; i < KTB_APIS; i++) {
+			api = (r + i) % KTB_APIS;
+			ktb_placed(test, api, KTB_OPS / 2, cpu, phase);
+			v[KTB_PHASES][api][r] = 0;
+			for (p = 0; p < KTB_PHASES; p++) {
+				v[p][api][r] = phase[p];
+				v[KTB_PHASES][api][r] += phase[p];
+			}
+		}
+	for (p = 0; p <= KTB_PHASES; p++) {
+		for (api = 0; api < KTB_APIS; api++)
+			ktb_stats(v[p][api], rounds, &med[api], &iqr[api]);
+		kunit_info(test,
+			   "bench: %s_%s core_ns=%lld core_iqr=%lld%% upstream_ns=%lld upstream_iqr=%lld%%\n",
+			   p < KTB_PHASES ? names[p] : "lifecycle", where,
+			   med[KTB_CORE], iqr[KTB_CORE], med[KTB_UPSTREAM], iqr[KTB_UPSTREAM]);
+	}
+}
+
+/* The caller is bound too, so that "its CPU" stays one. */
+static void kthread_core_bench_placement(struct kunit *test)
+{
+	unsigned int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	ktb_report_placed(test, "same_cpu", false);
+	ktb_report_placed(test, "other_cpu", true);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
 }
 
 static bool ktb_wait_asleep(struct task_struct *k)
@@ -332,7 +482,9 @@ static void kthread_core_bench_create(struct kunit *test)
 }
 
 static struct kunit_case kthread_core_bench_cases[] = {
+	KUNIT_CASE_SLOW(kthread_core_bench_floor),
 	KUNIT_CASE_SLOW(kthread_core_bench_lifecycle),
+	KUNIT_CASE_SLOW(kthread_core_bench_placement),
 	KUNIT_CASE_SLOW(kthread_core_bench_wake_latency),
 	KUNIT_CASE_SLOW(kthread_core_bench_churn),
 	KUNIT_CASE_SLOW(kthread_core_bench_create),

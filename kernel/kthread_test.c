@@ -6,6 +6,9 @@
  * through keventd, and with keventd_up() stubbed false so that the test
  * thread forks it directly, as in early boot.  Every wait is bounded; a
  * thread that does not do what is expected in time fails the case.
+ * Memory that a thread, a helper or a work item may still touch is freed
+ * only after it has been joined, and never if a join timed out: a hang
+ * becomes a failure, not a corruption.
  */
 
 #include <kunit/static_stub.h>
@@ -13,37 +16,55 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/fdtable.h>
+#include <linux/freezer.h>
 #include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/isolation.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "kthread_core.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 /* How long any wait may take before the case fails. */
 #define KTC_TIMEOUT	(2 * HZ)
-/* A window in which nothing must happen. */
-#define KTC_QUIET_MS	20
+/* A window in which nothing must happen: a woken thread runs in microseconds. */
+#define KTC_QUIET_MS	10
+/* kthreadd's pid: the parent of every kthread. */
+#define KTC_KTHREADD_PID	2
 
 /* Evaluate @cond every jiffy until it holds; false if it never did. */
-#define ktc_poll(cond)							\
+#define ktc_poll_for(cond, timeout)					\
 ({									\
-	unsigned long __end = jiffies + KTC_TIMEOUT;			\
+	unsigned long __end = jiffies + (timeout);			\
 	bool __ok;							\
 									\
 	while (!(__ok = (cond)) && time_before(jiffies, __end))		\
 		schedule_timeout_uninterruptible(1);			\
 	__ok;								\
 })
+
+#define ktc_poll(cond)	ktc_poll_for(cond, KTC_TIMEOUT)
+
+/* Cases that use kernel internals no module may link against. */
+#define ktc_needs_builtin(test)						\
+	do {								\
+		if (!IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST))		\
+			kunit_skip(test, "needs the suite built in: %s",	\
+				   "it calls unexported kernel functions");	\
+	} while (0)
 
 enum ktc_path {
 	KTC_KEVENTD,	/* forked by keventd */
@@ -66,12 +87,19 @@ struct ktc_probe {
 	int core_ret;		/* corefn's usual return */
 	int fail_at;		/* corefn returns fail_ret on this call */
 	int fail_ret;
+	int exit_at;		/* corefn calls kthread_exit(exit_ret) on this call */
+	int exit_ret;
 	int poll_until;		/* return in TASK_RUNNING before this call */
 	bool block_init;	/* initfn waits for @release */
 	bool block_core;	/* the first corefn call waits for @release */
 	bool self_wake;		/* the first corefn call wakes itself when armed */
 	bool self_destroy;	/* callbacks try to destroy their own thread */
 	bool wait_stop;		/* the first corefn call waits for kthread_should_stop() */
+	bool wait_intr;		/* the first corefn call sleeps interruptibly */
+	bool plain_state;	/* corefn sets its sleep state with __set_current_state() */
+	bool freezable;		/* initfn calls set_freezable() */
+	bool allow_usr1;	/* initfn calls allow_signal(SIGUSR1) */
+	bool core_freezable;	/* corefn sleeps with TASK_FREEZABLE */
 
 	atomic_t init_calls;
 	atomic_t core_calls;
@@ -81,6 +109,7 @@ struct ktc_probe {
 	int core_destroy_ret;	/* and corefn */
 	bool core_finished;	/* the blocking corefn call returned */
 	int cpu;		/* where corefn last ran */
+	int policy;		/* corefn's scheduling policy */
 	bool init_should_stop;	/* kthread_should_stop() in initfn */
 	bool core_should_stop;	/* in corefn, before its wait_stop wait */
 	struct completion entered;
@@ -91,12 +120,17 @@ struct ktc_probe {
 struct ktc_helper;
 
 struct ktc_ctx {
+	struct kunit *test;
 	int nr_live;		/* kthread_core_nr_live() at the start */
 	u64 start;		/* ktime_get_ns() at the start */
+	/* A join timed out: leak what might still be touched. */
+	bool wedged;
 	/* The next request to let into the wait seam's window. */
 	struct ktc_helper *window;
 	unsigned int windows;	/* how many were let in */
 	struct completion in_window;	/* the thread is held there */
+	unsigned int prologue_ms;	/* the prologue stub holds threads this long */
+	struct task_struct *creator;	/* the kill stub kills it */
 };
 
 static int ktc_initfn(void *data)
@@ -105,6 +139,10 @@ static int ktc_initfn(void *data)
 
 	p->init_current = current;
 	WRITE_ONCE(p->init_should_stop, kthread_should_stop());
+	if (p->freezable)
+		set_freezable();
+	if (p->allow_usr1)
+		allow_signal(SIGUSR1);
 	if (p->block_init) {
 		complete(&p->entered);
 		wait_for_completion_timeout(&p->release, KTC_TIMEOUT);
@@ -120,6 +158,7 @@ static int ktc_corefn(void *data)
 {
 	struct ktc_probe *p = data;
 	int n = atomic_read(&p->core_calls) + 1;
+	unsigned int sleep = TASK_INTERRUPTIBLE;
 
 	if (p->block_core && n == 1) {
 		complete(&p->entered);
@@ -134,19 +173,33 @@ static int ktc_corefn(void *data)
 						 KTC_TIMEOUT);
 		WRITE_ONCE(p->core_finished, kthread_should_stop());
 	}
+	if (p->wait_intr && n == 1) {
+		/* Nothing completes @release: only a stop can end this early. */
+		complete(&p->entered);
+		wait_for_completion_interruptible_timeout(&p->release, 3 * KTC_TIMEOUT);
+		WRITE_ONCE(p->core_finished, true);
+	}
 	if (p->self_destroy)
 		p->core_destroy_ret = kthread_core_destroy(current);
 	WRITE_ONCE(p->cpu, raw_smp_processor_id());
+	WRITE_ONCE(p->policy, current->policy);
 	atomic_set(&p->core_calls, n);
 	wake_up(&p->wq);
 
+	if (n == p->exit_at)
+		kthread_exit(p->exit_ret);
 	if (n == p->fail_at)
 		return p->fail_ret;
 	if (n < p->poll_until)
 		return p->core_ret;
 
 	/* Sleep until woken, unless work came in: the documented pattern. */
-	set_current_state(TASK_INTERRUPTIBLE);
+	if (p->core_freezable)
+		sleep |= TASK_FREEZABLE;
+	if (p->plain_state)
+		__set_current_state(sleep);
+	else
+		set_current_state(sleep);
 	if (p->self_wake && n == 1)
 		wake_up_process(current);
 	if (atomic_add_unless(&p->pending, -1, 0)) {
@@ -166,15 +219,44 @@ static struct kthread_core *ktc_alloc_fails(void)
 	return NULL;
 }
 
-static pid_t ktc_fork_fails(struct kthread_core *kc)
+static pid_t ktc_fork_fails(struct kthread_core *kc, u64 flags)
 {
 	return -EAGAIN;
 }
 
+/* The clone flags of a forker that may not use CLONE_PARENT, as init. */
+static u64 ktc_flags_of_init(bool keventd)
+{
+	return keventd ? CLONE_FS | CLONE_FILES | CLONE_PARENT | SIGCHLD :
+			 CLONE_AUTOREAP;
+}
+
+/* Prologue stub: hold the new thread before it resets itself. */
+static void ktc_hold_prologue(void)
+{
+	struct ktc_ctx *ctx = kunit_get_current_test()->priv;
+
+	msleep(ctx->prologue_ms);
+}
+
+/* Prologue stub: kill the creator before the new thread reports. */
+static void ktc_kill_creator_prologue(void)
+{
+	struct ktc_ctx *ctx = kunit_get_current_test()->priv;
+
+	send_sig(SIGKILL, ctx->creator, 1);
+	msleep(KTC_QUIET_MS);
+}
+
+static struct ktc_ctx *ktc_ctx(struct kunit *test)
+{
+	return test->priv;
+}
+
 /*
- * Tasks forked since @since, other than workqueue workers, which come and
- * go on their own.  Counting only the tasks born during the case keeps the
- * count exact while the previous case's threads are still exiting.
+ * Tasks named "ktc-" that the case forked and that are still there, reaped
+ * or not: the case's threads must all be gone, without zombies.  Helpers
+ * are named "ktch-", so that they do not count.
  */
 static int ktc_nr_tasks(u64 since)
 {
@@ -183,17 +265,28 @@ static int ktc_nr_tasks(u64 since)
 
 	rcu_read_lock();
 	for_each_process_thread(g, t)
-		if (!(t->flags & PF_WQ_WORKER) && t->start_time > since)
+		if (t->start_time > since && !strncmp(t->comm, "ktc-", 4))
 			n++;
 	rcu_read_unlock();
 	return n;
 }
 
+static void ktc_probe_free(void *data)
+{
+	struct ktc_probe *p = data;
+	struct ktc_ctx *ctx = kunit_get_current_test()->priv;
+
+	if (!ctx->wedged)
+		kfree(p);
+}
+
+/* A probe, freed at the end unless something that may use it is wedged. */
 static struct ktc_probe *ktc_probe_new(struct kunit *test)
 {
-	struct ktc_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct ktc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ktc_probe_free, p));
 	init_completion(&p->entered);
 	init_completion(&p->release);
 	init_waitqueue_head(&p->wq);
@@ -284,123 +377,11 @@ static int ktc_destroy(struct kunit *test, struct task_struct *k)
 	return ret;
 }
 
-static struct task_struct *ktc_create_on(struct kunit *test,
-					 enum ktc_path path,
-					 struct ktc_probe *p, const char *name)
-{
-	struct task_struct *k;
-
-	ktc_path_begin(test, path);
-	k = kthread_core_create(ktc_initfn, ktc_corefn, p, "%s", name);
-	ktc_path_end(test, path);
-	return k;
-}
-
-/* Destroy @k if the case did not (that then fails harmlessly), drop it. */
-static void ktc_release(void *data)
-{
-	struct task_struct *k = data;
-
-	kthread_core_destroy(k);
-	put_task_struct(k);
-}
-
-/*
- * Create a thread on the case's path.  The case keeps a reference to the
- * task, so that the pointer stays valid and it can watch the task exit.
- */
-static struct task_struct *ktc_create(struct kunit *test, struct ktc_probe *p)
-{
-	struct task_struct *k = ktc_create_on(test, ktc_path(test), p, "ktc");
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
-	get_task_struct(k);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ktc_release, k));
-	return k;
-}
-
-static struct task_struct *ktc_run(struct kunit *test, struct ktc_probe *p)
-{
-	struct task_struct *k = ktc_create(test, p);
-
-	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
-	return k;
-}
-
-static bool ktc_wait_calls(struct ktc_probe *p, int n)
-{
-	return wait_event_timeout(p->wq, atomic_read(&p->core_calls) >= n,
-				  KTC_TIMEOUT);
-}
-
-/* Nothing changes @v for a while. */
-static bool ktc_stays(atomic_t *v, int n)
-{
-	msleep(KTC_QUIET_MS);
-	return atomic_read(v) == n;
-}
-
-static bool ktc_sleeping(struct task_struct *k)
-{
-	return READ_ONCE(k->__state) == TASK_INTERRUPTIBLE;
-}
-
-static void ktc_expect_sleeping(struct kunit *test, struct task_struct *k)
-{
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_sleeping(k)),
-			      "state %#x", READ_ONCE(k->__state));
-}
-
-static u64 ktc_runtime(struct task_struct *k)
-{
-	return READ_ONCE(k->se.sum_exec_runtime);
-}
-
-/* @k sleeps and uses no CPU time, even across a quiet window. */
-static void ktc_expect_idle(struct kunit *test, struct task_struct *k)
-{
-	u64 before;
-
-	ktc_expect_sleeping(test, k);
-	/* Let it finish switching out. */
-	KUNIT_EXPECT_TRUE(test, ktc_poll(({
-		before = ktc_runtime(k);
-		schedule_timeout_uninterruptible(1);
-		ktc_runtime(k) == before; })));
-	msleep(KTC_QUIET_MS);
-	KUNIT_EXPECT_EQ_MSG(test, ktc_runtime(k), before,
-			    "an idle thread used CPU time");
-	KUNIT_EXPECT_TRUE(test, ktc_sleeping(k));
-}
-
-/* @k exited, was reaped (no zombie), and nothing holds it but the case. */
-static void ktc_expect_released(struct kunit *test, struct task_struct *k)
-{
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(READ_ONCE(k->exit_state) == EXIT_DEAD),
-			      "exit_state %#x", READ_ONCE(k->exit_state));
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(({
-		rcu_barrier();
-		refcount_read(&k->usage) == 1; })),
-		"task usage %u, expected only the test's reference",
-		refcount_read(&k->usage));
-}
-
-static void ktc_expect_no_leaks(struct kunit *test)
-{
-	struct ktc_ctx *ctx = test->priv;
-
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(kthread_core_nr_live() == ctx->nr_live),
-			      "%d kthread_core threads alive, %d before",
-			      kthread_core_nr_live(), ctx->nr_live);
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_nr_tasks(ctx->start) == 0),
-			      "%d tasks forked by the case are still there",
-			      ktc_nr_tasks(ctx->start));
-}
-
 /* Run a function in an upstream kthread, to call into the API concurrently. */
 struct ktc_helper {
 	int (*fn)(struct ktc_helper *h);
-	struct task_struct *task;	/* valid until woken */
+	struct kunit *test;
+	struct task_struct *task;	/* a reference is held */
 	struct task_struct *k;
 	struct ktc_probe *p;
 	long ret;
@@ -415,8 +396,34 @@ static int ktc_helper_thread(void *data)
 	struct ktc_helper *h = data;
 
 	h->ret = h->fn(h);
-	complete(&h->done);
+	/* For every wait: the case's and the join's. */
+	complete_all(&h->done);
 	return 0;
+}
+
+static bool ktc_helper_done(struct ktc_helper *h, unsigned long timeout)
+{
+	return wait_for_completion_timeout(&h->done, timeout);
+}
+
+/*
+ * The end of a case joins each helper: once it is done, kthread_stop()
+ * waits for its exit, and its memory goes.  One that is still running
+ * after a bound is left running, and it and everything it may touch are
+ * leaked rather than freed under it.
+ */
+static void ktc_helper_join(void *data)
+{
+	struct ktc_helper *h = data;
+	struct ktc_ctx *ctx = h->test->priv;
+
+	if (!ktc_helper_done(h, 5 * KTC_TIMEOUT)) {
+		kunit_err(h->test, "helper still running at the end of the case: leaking it\n");
+		ctx->wedged = true;
+		return;
+	}
+	kthread_stop_put(h->task);
+	kfree(h);
 }
 
 /* A helper thread, created but not woken yet. */
@@ -425,15 +432,22 @@ static struct ktc_helper *ktc_helper_new(struct kunit *test,
 					 struct task_struct *k,
 					 struct ktc_probe *p)
 {
-	struct ktc_helper *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct ktc_helper *h = kzalloc(sizeof(*h), GFP_KERNEL);
+	struct task_struct *task;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	h->fn = fn;
+	h->test = test;
 	h->k = k;
 	h->p = p;
 	init_completion(&h->done);
-	h->task = kthread_create(ktc_helper_thread, h, "ktc-helper");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
+	task = kthread_create(ktc_helper_thread, h, "ktch-helper");
+	if (IS_ERR(task)) {
+		kfree(h);
+		KUNIT_FAIL_AND_ABORT(test, "helper: %pe", task);
+	}
+	h->task = get_task_struct(task);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ktc_helper_join, h));
 	return h;
 }
 
@@ -469,9 +483,165 @@ static unsigned int ktc_other_cpu(unsigned int cpu)
 	return other < nr_cpu_ids ? other : cpu;
 }
 
-static bool ktc_helper_done(struct ktc_helper *h, unsigned long timeout)
+static int ktc_destroy_helper(struct ktc_helper *h)
 {
-	return wait_for_completion_timeout(&h->done, timeout);
+	int ret = kthread_core_destroy(h->k);
+
+	if (h->p)
+		WRITE_ONCE(h->seen, READ_ONCE(h->p->core_finished));
+	return ret;
+}
+
+/* Destroy @k in a helper and wait for it at most @timeout; -ETIMEDOUT if so. */
+static long ktc_destroy_within(struct kunit *test, struct task_struct *k,
+			       struct ktc_probe *p, unsigned long timeout)
+{
+	struct ktc_helper *h = ktc_helper_run(test, ktc_destroy_helper, k, p);
+
+	return ktc_helper_done(h, timeout) ? h->ret : -ETIMEDOUT;
+}
+
+/*
+ * The end of a case destroys a thread the case did not destroy itself
+ * (which then fails harmlessly with -EINVAL), in a helper with a bound,
+ * and drops the case's reference.
+ */
+static void ktc_release(void *data)
+{
+	struct task_struct *k = data;
+	struct kunit *test = kunit_get_current_test();
+
+	if (ktc_destroy_within(test, k, NULL, 5 * KTC_TIMEOUT) == -ETIMEDOUT) {
+		kunit_err(test, "a thread could not be destroyed at the end of the case: leaking it\n");
+		ktc_ctx(test)->wedged = true;
+		return;
+	}
+	put_task_struct(k);
+}
+
+/* Keep a reference to @k, and destroy it at the end if the case did not. */
+static void ktc_track(struct kunit *test, struct task_struct *k)
+{
+	get_task_struct(k);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ktc_release, k));
+}
+
+static struct task_struct *ktc_create_on(struct kunit *test,
+					 enum ktc_path path,
+					 struct ktc_probe *p, const char *name)
+{
+	struct task_struct *k;
+
+	ktc_path_begin(test, path);
+	k = kthread_core_create(ktc_initfn, ktc_corefn, p, "ktc-%s", name);
+	ktc_path_end(test, path);
+	if (!IS_ERR(k))
+		ktc_track(test, k);
+	return k;
+}
+
+/* Create a thread on the case's path; the case keeps a reference to it. */
+static struct task_struct *ktc_create(struct kunit *test, struct ktc_probe *p)
+{
+	struct task_struct *k = ktc_create_on(test, ktc_path(test), p, "t");
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
+	return k;
+}
+
+static struct task_struct *ktc_run(struct kunit *test, struct ktc_probe *p)
+{
+	struct task_struct *k = ktc_create(test, p);
+
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	return k;
+}
+
+static bool ktc_wait_calls(struct ktc_probe *p, int n)
+{
+	return wait_event_timeout(p->wq, atomic_read(&p->core_calls) >= n,
+				  KTC_TIMEOUT);
+}
+
+/* Nothing changes @v for a while. */
+static bool ktc_stays(atomic_t *v, int n)
+{
+	msleep(KTC_QUIET_MS);
+	return atomic_read(v) == n;
+}
+
+/* Asleep: in corefn's interruptible sleep, or waiting to be started. */
+static bool ktc_sleeping(struct task_struct *k)
+{
+	unsigned int state = READ_ONCE(k->__state);
+
+	return state == TASK_INTERRUPTIBLE || state == TASK_IDLE ||
+	       state == (TASK_INTERRUPTIBLE | TASK_FREEZABLE) ||
+	       state == (TASK_IDLE | TASK_FREEZABLE);
+}
+
+static void ktc_expect_sleeping(struct kunit *test, struct task_struct *k)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_sleeping(k)),
+			      "state %#x", READ_ONCE(k->__state));
+}
+
+static u64 ktc_runtime(struct task_struct *k)
+{
+	return READ_ONCE(k->se.sum_exec_runtime);
+}
+
+/* @k sleeps and uses no CPU time, even across a quiet window. */
+static void ktc_expect_idle(struct kunit *test, struct task_struct *k)
+{
+	u64 before;
+
+	ktc_expect_sleeping(test, k);
+	/* Let it finish switching out. */
+	KUNIT_EXPECT_TRUE(test, ktc_poll(({
+		before = ktc_runtime(k);
+		schedule_timeout_uninterruptible(1);
+		ktc_runtime(k) == before; })));
+	msleep(KTC_QUIET_MS);
+	KUNIT_EXPECT_EQ_MSG(test, ktc_runtime(k), before,
+			    "an idle thread used CPU time");
+	KUNIT_EXPECT_TRUE(test, ktc_sleeping(k));
+}
+
+/* The pid of @k's parent. */
+static pid_t ktc_ppid(struct task_struct *k)
+{
+	guard(rcu)();
+	return task_tgid_nr(rcu_dereference(k->real_parent));
+}
+
+/*
+ * @k exited and was reaped, no zombie of anybody's: its pid is gone, and
+ * nothing holds the task but the case.
+ */
+static void ktc_expect_released(struct kunit *test, struct task_struct *k)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(!pid_alive(k)),
+			      "pid %d (parent %d) still there %d s after the thread exited: a zombie, exit_state %#x",
+			      task_pid_nr(k), ktc_ppid(k), KTC_TIMEOUT / HZ,
+			      READ_ONCE(k->exit_state));
+	/* The task's own reference goes in an RCU callback. */
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(refcount_read(&k->usage) == 1 ||
+					     (rcu_barrier(), refcount_read(&k->usage) == 1)),
+			      "task usage %u, expected only the case's reference",
+			      refcount_read(&k->usage));
+}
+
+static void ktc_expect_no_leaks(struct kunit *test)
+{
+	struct ktc_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(kthread_core_nr_live() == ctx->nr_live),
+			      "%d kthread_core threads alive, %d before",
+			      kthread_core_nr_live(), ctx->nr_live);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_nr_tasks(ctx->start) == 0),
+			      "%d threads forked by the case are still there, zombies or not",
+			      ktc_nr_tasks(ctx->start));
 }
 
 static int ktc_init(struct kunit *test)
@@ -479,8 +649,10 @@ static int ktc_init(struct kunit *test)
 	struct ktc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
 	ctx->nr_live = kthread_core_nr_live();
 	ctx->start = ktime_get_ns();
+	init_completion(&ctx->in_window);
 	test->priv = ctx;
 	return 0;
 }
@@ -494,70 +666,213 @@ static void kthread_core_test_keventd_up(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, keventd_up());
 }
 
-/* Pre-keventd creation: the caller forks the thread itself. */
-static void kthread_core_test_create_direct(struct kunit *test)
+/*
+ * kthreadd is the parent, as of every kthread, on both paths: not the
+ * keventd worker, which may be culled, nor the caller, which may exit.
+ */
+static void kthread_core_test_parent_is_kthreadd(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
-	struct task_struct *k;
+	struct task_struct *k = ktc_run(test, p);
 
-	k = ktc_create_on(test, KTC_DIRECT, p, "ktc-direct");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
-	rcu_read_lock();
-	KUNIT_EXPECT_PTR_EQ(test, rcu_dereference(k->real_parent), current);
-	rcu_read_unlock();
-
-	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
-	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
-	ktc_expect_no_leaks(test);
-}
-
-/* keventd forks the thread, so it shares nothing with the caller. */
-static void kthread_core_test_create_keventd(struct kunit *test)
-{
-	struct ktc_probe *p = ktc_probe_new(test);
-	struct task_struct *k, *parent;
-	bool shares_fs;
-
-	KUNIT_ASSERT_EQ(test, unshare_fs_struct(), 0);
-	k = ktc_run(test, p);
-
-	rcu_read_lock();
-	parent = rcu_dereference(k->real_parent);
-	KUNIT_EXPECT_PTR_NE(test, parent, current);
-	KUNIT_EXPECT_TRUE_MSG(test, parent->flags & PF_WQ_WORKER,
-			      "parent %s is not a workqueue worker", parent->comm);
-	rcu_read_unlock();
-
-	task_lock(k);
-	shares_fs = k->fs == current->fs;
-	task_unlock(k);
-	KUNIT_EXPECT_FALSE(test, shares_fs);
-
+	KUNIT_EXPECT_EQ_MSG(test, ktc_ppid(k), KTC_KTHREADD_PID,
+			    "parent %d, not kthreadd", ktc_ppid(k));
+	KUNIT_EXPECT_TRUE(test, k->flags & PF_KTHREAD);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_released(test, k);
 }
 
-/* Whatever the caller's policy and nice, the thread is an ordinary kthread. */
+static int ktc_spawner_init(void *data)
+{
+	struct ktc_probe *p = data;
+
+	/* keventd_up() is stubbed in this thread too: it forks itself. */
+	p->init_current = kthread_core_create(ktc_initfn, ktc_corefn, p + 1,
+					      "ktc-grandchild");
+	return PTR_ERR_OR_ZERO(p->init_current);
+}
+
+/*
+ * A thread forked by a forker that exited before the destroy is reaped
+ * all the same: its pid is gone within a bound.  The forker is a direct
+ * path thread, which forks a thread of its own on the direct path, then
+ * is destroyed.
+ */
+static void kthread_core_test_no_zombie_after_forker_exits(struct kunit *test)
+{
+	struct ktc_probe *p = kunit_kcalloc(test, 2, sizeof(*p), GFP_KERNEL);
+	struct task_struct *forker, *k;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	init_waitqueue_head(&p[1].wq);
+	ktc_path_begin(test, KTC_DIRECT);
+	forker = kthread_core_create(ktc_spawner_init, NULL, p, "ktc-forker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(forker));
+	ktc_track(test, forker);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, forker), forker);
+	ktc_path_end(test, KTC_DIRECT);
+	k = p->init_current;
+	ktc_track(test, k);
+
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, forker), 0);
+	ktc_expect_released(test, forker);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(&p[1], 1));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	ktc_expect_released(test, k);
+	ktc_expect_no_leaks(test);
+}
+
+/* Forked by init, which may not give it kthreadd: it reaps itself. */
+static void kthread_core_test_autoreap(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	kunit_activate_static_stub(test, kthread_core_clone_flags, ktc_flags_of_init);
+	k = ktc_create_on(test, KTC_DIRECT, p, "autoreap");
+	kunit_deactivate_static_stub(test, kthread_core_clone_flags);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	KUNIT_EXPECT_EQ(test, ktc_ppid(k), task_tgid_nr(current));
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	ktc_expect_released(test, k);
+}
+
+/* keventd forks the thread, so it shares nothing with the caller. */
+static void kthread_core_test_keventd_shares_nothing(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	bool shares_fs;
+
+	KUNIT_ASSERT_EQ(test, unshare_fs_struct(), 0);
+	k = ktc_create_on(test, KTC_KEVENTD, p, "keventd");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	task_lock(k);
+	shares_fs = k->fs == current->fs;
+	task_unlock(k);
+	KUNIT_EXPECT_FALSE(test, shares_fs);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+/*
+ * The direct path's thread gets copies of the caller's fs and files, not
+ * the caller's own: nothing the caller changes later reaches it.
+ */
+static void kthread_core_test_direct_copies_fs_and_files(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	bool shares_fs, shares_files;
+
+	KUNIT_ASSERT_EQ(test, unshare_fs_struct(), 0);
+	k = ktc_create_on(test, KTC_DIRECT, p, "direct");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	task_lock(k);
+	shares_fs = k->fs == current->fs;
+	shares_files = k->files == current->files;
+	task_unlock(k);
+	KUNIT_EXPECT_FALSE_MSG(test, shares_fs, "the thread shares the caller's fs");
+	KUNIT_EXPECT_FALSE_MSG(test, shares_files, "the thread shares the caller's files");
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+/*
+ * Whatever the caller's policy and nice, the thread is an ordinary kthread.
+ * Only the direct path tests the reset: a keventd worker is an ordinary
+ * kthread already, so there the thread would be one without it.
+ */
 static void kthread_core_test_sched_reset(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *fifo, *nice;
 
 	sched_set_fifo_low(current);
-	fifo = ktc_run(test, p);
+	fifo = ktc_create_on(test, KTC_DIRECT, p, "fifo");
 	sched_set_normal(current, 10);
-	nice = ktc_run(test, p);
+	nice = ktc_create_on(test, KTC_DIRECT, p, "nice");
 	sched_set_normal(current, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fifo));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(nice));
 
 	KUNIT_EXPECT_EQ(test, fifo->policy, SCHED_NORMAL);
 	KUNIT_EXPECT_EQ(test, task_nice(fifo), 0);
 	KUNIT_EXPECT_EQ(test, nice->policy, SCHED_NORMAL);
 	KUNIT_EXPECT_EQ(test, task_nice(nice), 0);
-	KUNIT_EXPECT_TRUE(test, cpumask_equal(fifo->cpus_ptr,
-					      housekeeping_cpumask(HK_TYPE_KTHREAD)));
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, fifo), 0);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, nice), 0);
+}
+
+/*
+ * A creator in a memalloc_noio_save() or memalloc_nofs_save() scope does
+ * not pass the scope on: the thread allocates as any kthread does.
+ */
+static void kthread_core_test_no_alloc_scope(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int noio, nofs, scope;
+	struct task_struct *k;
+
+	noio = memalloc_noio_save();
+	nofs = memalloc_nofs_save();
+	k = ktc_create(test, p);
+	memalloc_nofs_restore(nofs);
+	memalloc_noio_restore(noio);
+	scope = READ_ONCE(k->flags) & (PF_MEMALLOC_NOIO | PF_MEMALLOC_NOFS);
+	KUNIT_EXPECT_EQ_MSG(test, scope, 0,
+			    "the thread kept its creator's allocation scope");
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+#ifdef CONFIG_CGROUPS
+static bool ktc_cgroup_pinned(struct task_struct *k)
+{
+	/* A bit-field: @k may write the other bits of its word meanwhile. */
+	return data_race(!!k->no_cgroup_migration);
+}
+#endif
+
+/*
+ * Until it is started, userland cannot move the thread to another cgroup,
+ * as it cannot move a new kthread of kthreadd's; once started, it can.
+ * The forker's own setting is left as it was.
+ */
+static void kthread_core_test_cgroup_pinned_until_start(struct kunit *test)
+{
+#ifdef CONFIG_CGROUPS
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k = ktc_create(test, p);
+
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_cgroup_pinned(k),
+			      "userland may move the thread before it is started");
+	KUNIT_EXPECT_FALSE(test, ktc_cgroup_pinned(current));
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_EXPECT_FALSE_MSG(test, ktc_cgroup_pinned(k),
+			       "the started thread is still pinned to its cgroup");
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+#else
+	kunit_skip(test, "needs CONFIG_CGROUPS");
+#endif
+}
+
+/* @k may run on exactly the housekeeping CPUs. */
+static bool ktc_on_housekeeping(struct task_struct *k)
+{
+	guard(rcu)();
+	return cpumask_equal(k->cpus_ptr, housekeeping_cpumask(HK_TYPE_DOMAIN));
+}
+
+/* The last online housekeeping CPU: a mask set within them is kept. */
+static unsigned int ktc_last_housekeeping_cpu(void)
+{
+	unsigned int cpu, last = raw_smp_processor_id();
+
+	guard(rcu)();
+	for_each_cpu_and(cpu, cpu_online_mask, housekeeping_cpumask(HK_TYPE_DOMAIN))
+		last = cpu;
+	return last;
 }
 
 /* Spin on one CPU, so that the scheduler places a waking thread elsewhere. */
@@ -572,47 +887,40 @@ static int ktc_hog_fn(void *data)
 }
 
 /*
- * The thread does not keep its forker's CPU affinity.  A keventd worker is
- * bound to its CPU, and so, here, is the direct path's caller: the thread
- * runs on the housekeeping CPUs, and is seen running on another CPU while
- * its forker's is busy.  On one CPU, only the mask can be checked.
+ * The thread does not keep its forker's CPU affinity.  The direct path's
+ * caller is bound to its CPU here, and a keventd worker to its pod's: the
+ * thread runs on the housekeeping CPUs, and is seen running on another CPU
+ * while its creator's is busy.  On one CPU, only the mask can be checked.
  */
 static void kthread_core_test_affinity(struct kunit *test)
 {
 	DECLARE_COMPLETION_ONSTACK(hogging);
 	struct ktc_probe *p = ktc_probe_new(test);
-	struct task_struct *k, *parent, *hog;
 	unsigned int cpu = raw_smp_processor_id();
+	struct task_struct *k, *hog;
 	unsigned int ran_on;
-	bool bound;
 
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	k = ktc_run(test, p);
-	rcu_read_lock();
-	parent = rcu_dereference(k->real_parent);
-	bound = cpumask_equal(parent->cpus_ptr, cpumask_of(cpu));
-	rcu_read_unlock();
-	KUNIT_EXPECT_TRUE_MSG(test, bound, "the forker is not bound to CPU %u", cpu);
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
 						   cpumask_of(ktc_other_cpu(cpu))), 0);
-	KUNIT_EXPECT_TRUE_MSG(test, cpumask_equal(k->cpus_ptr,
-						  housekeeping_cpumask(HK_TYPE_KTHREAD)),
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_on_housekeeping(k),
 			      "the thread runs on CPUs %*pbl, its forker on %u",
 			      cpumask_pr_args(k->cpus_ptr), cpu);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 
 	if (num_online_cpus() > 1) {
-		hog = kthread_create(ktc_hog_fn, &hogging, "ktc-hog");
+		hog = kthread_create(ktc_hog_fn, &hogging, "ktch-hog");
 		KUNIT_ASSERT_FALSE(test, IS_ERR(hog));
 		get_task_struct(hog);
 		kthread_bind(hog, cpu);
 		wake_up_process(hog);
 		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&hogging,
 								    KTC_TIMEOUT));
+		ktc_expect_sleeping(test, k);
 		wake_up_process(k);
 		KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
-		kthread_stop(hog);
-		put_task_struct(hog);
+		kthread_stop_put(hog);
 		ran_on = READ_ONCE(p->cpu);
 		KUNIT_EXPECT_NE_MSG(test, ran_on, cpu,
 				    "corefn ran on its forker's busy CPU");
@@ -620,7 +928,96 @@ static void kthread_core_test_affinity(struct kunit *test)
 		kunit_info(test, "one CPU: the thread cannot run elsewhere\n");
 	}
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
-	set_cpus_allowed_ptr(current, housekeeping_cpumask(HK_TYPE_KTHREAD));
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+}
+
+/*
+ * What a kthread user sets between create and start holds at start, as on
+ * a new kthread: a real-time policy and a CPU mask.  On the direct path,
+ * the prologue stub holds the new thread before it resets itself, so that
+ * a create that returned before the reset would see its settings undone.
+ */
+static void kthread_core_test_attrs_before_start(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int cpu = ktc_last_housekeeping_cpu();
+	struct task_struct *k;
+
+	ktc_ctx(test)->prologue_ms = KTC_QUIET_MS;
+	kunit_activate_static_stub(test, kthread_core_prologue, ktc_hold_prologue);
+	k = ktc_create(test, p);
+	kunit_deactivate_static_stub(test, kthread_core_prologue);
+	sched_set_fifo_low(k);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(p->policy), SCHED_FIFO,
+			    "the policy set between create and start was undone");
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(p->cpu), cpu,
+			    "the CPU set between create and start was not kept");
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(k->cpus_ptr, cpumask_of(cpu)));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+/* kthread_bind() between create and start works, as on a new kthread. */
+static void kthread_core_test_bind_before_start(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	struct task_struct *k = ktc_create(test, p);
+	int i;
+
+	kthread_bind(k, cpu);
+	KUNIT_EXPECT_TRUE(test, k->flags & PF_NO_SETAFFINITY);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	for (i = 1; i <= 4; i++) {
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, i));
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(p->cpu), cpu,
+				    "corefn ran on CPU %d, not the CPU it was bound to",
+				    READ_ONCE(p->cpu));
+		/* A wakeup before corefn's sleep would be a no-op: wait for it. */
+		ktc_expect_sleeping(test, k);
+		wake_up_process(k);
+	}
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+/* kthread_affine_preferred() before start works, as on a new kthread. */
+static void kthread_core_test_affine_preferred(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	struct task_struct *k = ktc_create(test, p);
+
+	KUNIT_EXPECT_EQ(test, kthread_affine_preferred(k, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(p->cpu), cpu);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+}
+
+/*
+ * The thread's affinity is managed as a kthread's: once started, a change
+ * of the housekeeping CPUs re-affines it.  kthreads_update_housekeeping()
+ * stands in for cpuset's isolation change, which calls it.
+ */
+static void kthread_core_test_housekeeping_update(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	struct task_struct *k;
+
+	ktc_needs_builtin(test);
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
+#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
+	KUNIT_EXPECT_EQ(test, kthreads_update_housekeeping(), 0);
+#endif
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_on_housekeeping(k),
+			      "not re-affined to the housekeeping CPUs: CPUs %*pbl",
+			      cpumask_pr_args(k->cpus_ptr));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 }
 
 /* initfn runs only when started, in the thread; corefn right after it. */
@@ -632,6 +1029,9 @@ static void kthread_core_test_start_runs_initfn(struct kunit *test)
 	p->init_ret = 1;
 	k = ktc_create(test, p);
 	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->init_calls, 0));
+	/* A stray wakeup does not start it. */
+	wake_up_process(k);
 	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->init_calls, 0));
 
 	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
@@ -657,8 +1057,7 @@ static void kthread_core_test_initfn_failure(struct kunit *test)
 	ktc_expect_released(test, k);
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
 
-	k = ktc_create_on(test, ktc_path(test), p, "ktc-run");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	k = ktc_create(test, p);
 	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), ERR_PTR(-ENOSPC));
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
 	ktc_expect_no_leaks(test);
@@ -673,6 +1072,7 @@ static void kthread_core_test_null_callbacks(struct kunit *test)
 	k = kthread_core_run(NULL, NULL, NULL, "ktc-null");
 	ktc_path_end(test, ktc_path(test));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	ktc_track(test, k);
 
 	for (i = 0; i < 3; i++)
 		wake_up_process(k);
@@ -695,6 +1095,7 @@ static void kthread_core_test_start_without_initfn(struct kunit *test)
 	ktc_path_begin(test, ktc_path(test));
 	k = kthread_core_create(NULL, ktc_corefn, p, "ktc-noinit");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	ktc_track(test, k);
 	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
 	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(k), ERR_PTR(-EBUSY));
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
@@ -704,6 +1105,7 @@ static void kthread_core_test_start_without_initfn(struct kunit *test)
 		atomic_set(&p->core_calls, 0);
 		k = kthread_core_run(NULL, ktc_corefn, p, "ktc-noinit");
 		KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+		ktc_track(test, k);
 		ret = ktc_destroy(test, k);
 		calls = atomic_read(&p->core_calls);
 		KUNIT_EXPECT_LE(test, calls, 1);
@@ -749,6 +1151,26 @@ static void kthread_core_test_positive_result(struct kunit *test)
 	k = ktc_run(test, p);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 7);
+}
+
+/* A corefn that ends its thread with kthread_exit(): destroy returns its code. */
+static void kthread_core_test_corefn_exits(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->exit_at = 2;
+	p->exit_ret = 5;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	ktc_expect_sleeping(test, k);
+	wake_up_process(k);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 2));
+	KUNIT_EXPECT_EQ_MSG(test, ktc_destroy_within(test, k, p, KTC_TIMEOUT), 5,
+			    "destroy after corefn's kthread_exit(5) did not return 5 within %d s",
+			    KTC_TIMEOUT / HZ);
+	ktc_expect_released(test, k);
+	ktc_expect_no_leaks(test);
 }
 
 static void kthread_core_test_destroy_before_start(struct kunit *test)
@@ -807,12 +1229,117 @@ static int ktc_start_helper(struct ktc_helper *h)
 	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
 }
 
-static int ktc_destroy_helper(struct ktc_helper *h)
+static int ktc_park_helper(struct ktc_helper *h)
 {
-	int ret = kthread_core_destroy(h->k);
+	return kthread_park(h->k);
+}
 
-	h->seen = READ_ONCE(h->p->core_finished);
-	return ret;
+/* Wake @h->k until told to stop, or for a bound. */
+static int ktc_hammer(struct ktc_helper *h)
+{
+	unsigned long end = jiffies + KTC_TIMEOUT;
+
+	while (!READ_ONCE(h->seen) && time_before(jiffies, end)) {
+		wake_up_process(h->k);
+		cond_resched();
+	}
+	return 0;
+}
+
+#define KTC_HAMMERED	32
+
+/*
+ * Stray wakeups from another CPU, before and during the start, start
+ * nothing early and nothing twice: each thread runs initfn once, in its
+ * start.  The wakeups keep the thread reading its requests while the start
+ * makes them.
+ */
+static void kthread_core_test_start_under_wakeups(struct kunit *test)
+{
+	unsigned int other = ktc_other_cpu(raw_smp_processor_id());
+	int i;
+
+	for (i = 0; i < KTC_HAMMERED; i++) {
+		struct ktc_probe *p = ktc_probe_new(test);
+		struct task_struct *k = ktc_create(test, p);
+		struct ktc_helper *h = ktc_helper_new(test, ktc_hammer, k, p);
+
+		kthread_bind(h->task, other);
+		wake_up_process(h->task);
+		KUNIT_EXPECT_TRUE(test, ktc_stays(&p->init_calls, 0));
+		KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+		KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+		WRITE_ONCE(h->seen, true);
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+		KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+		KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+	}
+	ktc_expect_no_leaks(test);
+}
+
+/*
+ * A kthread_park() while initfn runs, and fails, parks the thread and
+ * returns, and holds the start back until kthread_unpark(); the start then
+ * fails with initfn's error and the thread is reaped.  Without the park
+ * before the failure, the thread would exit under the parker.
+ */
+static void kthread_core_test_park_during_failing_initfn(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_helper *start, *park;
+	struct task_struct *k;
+
+	p->block_init = true;
+	p->init_ret = -EIO;
+	k = ktc_create(test, p);
+	start = ktc_helper_run(test, ktc_start_helper, k, p);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered, KTC_TIMEOUT));
+	park = ktc_helper_run(test, ktc_park_helper, k, p);
+	KUNIT_EXPECT_FALSE(test, ktc_helper_done(park, msecs_to_jiffies(KTC_QUIET_MS)));
+	complete(&p->release);
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(park, KTC_TIMEOUT),
+			      "kthread_park() during a failing initfn did not return in %d s",
+			      KTC_TIMEOUT / HZ);
+	KUNIT_EXPECT_EQ(test, park->ret, 0);
+	KUNIT_EXPECT_FALSE(test, ktc_helper_done(start, msecs_to_jiffies(KTC_QUIET_MS)));
+	kthread_unpark(k);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(start, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, start->ret, -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
+	ktc_expect_released(test, k);
+}
+
+#define KTC_RESTART_MS		100
+
+/*
+ * Starting a started thread is refused with -EBUSY however often, while
+ * its corefn polls on another CPU, and changes nothing: initfn ran once,
+ * and corefn goes on.  The refused starts write nothing either, as the
+ * thread's loop tells KCSAN.
+ */
+static void kthread_core_test_restart_refused(struct kunit *test)
+{
+	unsigned int other = ktc_other_cpu(raw_smp_processor_id());
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	ktime_t end;
+	int i, busy = 0;
+
+	p->poll_until = INT_MAX;
+	p->core_ret = 7;
+	k = ktc_create(test, p);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(other)), 0);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	end = ktime_add_ms(ktime_get(), KTC_RESTART_MS);
+	for (i = 0; ktime_before(ktime_get(), end); i++)
+		busy += kthread_core_start(k) == ERR_PTR(-EBUSY);
+	KUNIT_EXPECT_EQ_MSG(test, busy, i, "%d of %d starts of a started thread not refused",
+			    i - busy, i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, atomic_read(&p->core_calls) + 1));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 7);
+	kunit_info(test, "%d starts refused while corefn ran\n", i);
 }
 
 /* Destroy lets a corefn call in progress finish, and starts no other. */
@@ -835,6 +1362,31 @@ static void kthread_core_test_destroy_waits_for_corefn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->ret, 3);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 1);
 	ktc_expect_released(test, k);
+}
+
+/*
+ * Destroy ends corefn's interruptible sleeps, as kthread_stop() does
+ * (TIF_NOTIFY_SIGNAL), so that a corefn waiting on something else than
+ * kthread_should_stop() returns, and destroy with it.
+ */
+static void kthread_core_test_destroy_interrupts_sleep(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+	ktime_t t0;
+	long ret;
+
+	p->wait_intr = true;
+	p->core_ret = 8;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered,
+							    KTC_TIMEOUT));
+	t0 = ktime_get();
+	ret = ktc_destroy_within(test, k, p, 4 * KTC_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, ret, 8);
+	KUNIT_EXPECT_LT_MSG(test, ktime_ms_delta(ktime_get(), t0), 1000,
+			    "destroy waited %lld ms, for corefn's interruptible sleep to time out",
+			    ktime_ms_delta(ktime_get(), t0));
 }
 
 /* A wakeup that lands while corefn runs is not lost. */
@@ -939,6 +1491,39 @@ static void kthread_core_test_cross_cpu(struct kunit *test)
 	ktc_expect_released(test, k);
 }
 
+#define KTC_PLAIN_ROUNDS	64
+
+/*
+ * A corefn that sets its sleep state with __set_current_state(), without a
+ * barrier, is destroyed from another CPU as soon as it sleeps: the loop's
+ * own barrier orders the state before its stop test, against the one in
+ * the destroyer's wake_up_process().
+ */
+static void kthread_core_test_corefn_plain_state(struct kunit *test)
+{
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	unsigned int other = ktc_other_cpu(cpu);
+	struct ktc_probe *p;
+	struct task_struct *k;
+	struct ktc_helper *h;
+	int i;
+
+	for (i = 0; i < KTC_PLAIN_ROUNDS; i++) {
+		p = ktc_probe_new(test);
+		p->plain_state = true;
+		p->core_ret = i;
+		k = ktc_run(test, p);
+		KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+		wake_up_process(k);
+		h = ktc_helper_on(test, other, ktc_destroy_helper, k, p);
+		KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(h, KTC_TIMEOUT),
+				      "round %d: destroy lost: the thread slept through it", i);
+		KUNIT_EXPECT_EQ(test, h->ret, i);
+	}
+	ktc_expect_no_leaks(test);
+}
+
 static int ktc_window_start(struct ktc_helper *h)
 {
 	WRITE_ONCE(h->seen, true);
@@ -994,19 +1579,13 @@ static void kthread_core_test_wait_window(struct kunit *test)
 	d = ktc_helper_new(test, ktc_window_destroy, NULL, p);
 	kthread_bind(s->task, other);
 	kthread_bind(d->task, other);
-	init_completion(&ctx->in_window);
 	ctx->window = s;
 
 	kunit_activate_static_stub(test, kthread_core_wait_window, ktc_wait_window);
-	k = ktc_create_on(test, KTC_DIRECT, p, "ktc-window");
-	if (IS_ERR(k)) {
-		KUNIT_FAIL(test, "create: %pe", k);
-		k = NULL;
-	}
+	k = ktc_create_on(test, KTC_DIRECT, p, "window");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
 	s->k = k;
 	d->k = k;
-	get_task_struct(s->task);
-	get_task_struct(d->task);
 
 	/* Each request comes once the thread is held, even on one CPU. */
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&ctx->in_window,
@@ -1025,8 +1604,6 @@ static void kthread_core_test_wait_window(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, ktc_helper_done(d, KTC_TIMEOUT),
 			      "destroy lost its wakeup: the thread sleeps on in its wait for destroy");
 	kunit_deactivate_static_stub(test, kthread_core_wait_window);
-	put_task_struct(s->task);
-	put_task_struct(d->task);
 
 	KUNIT_EXPECT_EQ(test, s->ret, 0);
 	KUNIT_EXPECT_EQ(test, d->ret, -EPIPE);
@@ -1053,22 +1630,36 @@ static void kthread_core_test_idle_sleeps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, failed), -EIO);
 }
 
-static void kthread_core_test_names(struct kunit *test)
+/* The comm is truncated; kthread_func(), kthread_data() describe the thread. */
+static void kthread_core_test_names_and_data(struct kunit *test)
 {
+	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k, *l;
 	char comm[TASK_COMM_LEN];
 
 	ktc_path_begin(test, ktc_path(test));
-	k = kthread_core_create(NULL, NULL, NULL, "ktc-%d-%s", 42, "ab");
+	k = kthread_core_create(NULL, ktc_corefn, p, "ktc-%d-%s", 42, "ab");
 	l = kthread_core_create(NULL, NULL, NULL, "%s_%d",
-				"kthread_core_long_name", 123456);
+				"ktc-kthread_core_long_name", 123456);
 	ktc_path_end(test, ktc_path(test));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	ktc_track(test, k);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(l));
+	ktc_track(test, l);
 
 	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, k), "ktc-42-ab");
-	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, l), "kthread_core_lo");
+	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, l), "ktc-kthread_cor");
 	KUNIT_EXPECT_EQ(test, strlen(comm), (size_t)TASK_COMM_LEN - 1);
+#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
+	{
+		char full[64];
+
+		get_kthread_comm(full, sizeof(full), l);
+		KUNIT_EXPECT_STREQ(test, full, "ktc-kthread_core_long_name_123456");
+	}
+#endif
+	KUNIT_EXPECT_PTR_EQ(test, kthread_data(k), (void *)p);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_func(k), (void *)ktc_corefn);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, l), 0);
 }
@@ -1087,22 +1678,23 @@ static void ktc_send_signals(struct task_struct *k)
 	}
 }
 
-/* Signals change nothing, before start or after. */
+/*
+ * Signals change nothing, before start or after.  The direct path's caller
+ * takes signals, as an early-boot caller may: its thread must ignore them
+ * all the same.  A keventd worker ignores them already.
+ */
 static void kthread_core_test_signals(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k;
 	int i;
 
-	/*
-	 * Let the caller take signals, as an early-boot caller does: the
-	 * direct path's thread must not inherit that.
-	 */
 	for (i = 0; i < ARRAY_SIZE(ktc_signals); i++)
 		allow_signal(ktc_signals[i]);
-	k = ktc_create(test, p);
+	k = ktc_create_on(test, KTC_DIRECT, p, "signals");
 	for (i = 0; i < ARRAY_SIZE(ktc_signals); i++)
 		disallow_signal(ktc_signals[i]);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	ktc_send_signals(k);
 	KUNIT_EXPECT_FALSE(test, signal_pending(k));
 	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
@@ -1120,10 +1712,32 @@ static void kthread_core_test_signals(struct kunit *test)
 	ktc_expect_released(test, k);
 }
 
+/*
+ * A thread whose initfn allowed a signal, and whose corefn failed, sleeps
+ * until destroyed even with that signal pending: it does not spin.
+ */
+static void kthread_core_test_failed_sleeps_with_signal(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k;
+
+	p->allow_usr1 = true;
+	p->fail_at = 1;
+	p->fail_ret = -EIO;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_EQ(test, send_sig(SIGUSR1, k, 1), 0);
+	KUNIT_EXPECT_TRUE(test, signal_pending(k));
+	ktc_expect_idle(test, k);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EIO);
+}
+
+/* A work item that creates, starts and destroys a thread. */
 struct ktc_work {
 	struct work_struct work;
 	struct ktc_probe *p;
-	bool ok;
+	int ret;
 	struct completion done;
 };
 
@@ -1131,37 +1745,159 @@ static void ktc_work_fn(struct work_struct *work)
 {
 	struct ktc_work *w = container_of(work, struct ktc_work, work);
 	struct task_struct *k;
-	bool from_worker;
 
-	k = kthread_core_run(ktc_initfn, ktc_corefn, w->p, "ktc-wq");
-	if (!IS_ERR(k)) {
-		rcu_read_lock();
-		from_worker = rcu_dereference(k->real_parent)->flags & PF_WQ_WORKER;
-		rcu_read_unlock();
-		w->ok = from_worker && kthread_core_destroy(k) == 0;
+	k = kthread_core_run(NULL, NULL, NULL, "ktc-wq");
+	w->ret = IS_ERR(k) ? PTR_ERR(k) : kthread_core_destroy(k);
+	complete_all(&w->done);
+}
+
+struct ktc_works {
+	struct kunit *test;
+	int n;
+	struct ktc_work w[] __counted_by(n);
+};
+
+/* Join the work items; leak them if one is still running after a bound. */
+static void ktc_works_join(void *data)
+{
+	struct ktc_works *ws = data;
+	int i;
+
+	for (i = 0; i < ws->n; i++) {
+		if (!wait_for_completion_timeout(&ws->w[i].done, 5 * KTC_TIMEOUT)) {
+			kunit_err(ws->test, "work item %d still running: leaking them\n", i);
+			ktc_ctx(ws->test)->wedged = true;
+			return;
+		}
+		flush_work(&ws->w[i].work);
 	}
-	complete(&w->done);
+	kfree(ws);
+}
+
+/* @n work items, queued on @wq on @cpu. */
+static struct ktc_works *ktc_queue_works(struct kunit *test, int n,
+					 struct workqueue_struct *wq, int cpu)
+{
+	struct ktc_works *ws = kzalloc(struct_size(ws, w, n), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ws);
+	ws->test = test;
+	ws->n = n;
+	for (i = 0; i < n; i++) {
+		init_completion(&ws->w[i].done);
+		INIT_WORK(&ws->w[i].work, ktc_work_fn);
+	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ktc_works_join, ws));
+	for (i = 0; i < n; i++)
+		queue_work_on(cpu, wq, &ws->w[i].work);
+	return ws;
 }
 
 /* Work items on the system workqueue can create threads: no deadlock. */
 static void kthread_core_test_from_work_item(struct kunit *test)
 {
-	struct ktc_work *w;
-	int i, n = 4;
+	struct ktc_works *ws;
+	int i;
 
-	w = kunit_kcalloc(test, n, sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	for (i = 0; i < n; i++) {
-		w[i].p = ktc_probe_new(test);
-		init_completion(&w[i].done);
-		INIT_WORK(&w[i].work, ktc_work_fn);
-		schedule_work(&w[i].work);
-	}
-	for (i = 0; i < n; i++) {
-		KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&w[i].done,
+	ws = ktc_queue_works(test, 4, system_percpu_wq, raw_smp_processor_id());
+	for (i = 0; i < ws->n; i++) {
+		KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&ws->w[i].done,
 								    KTC_TIMEOUT));
-		KUNIT_EXPECT_TRUE(test, w[i].ok);
+		KUNIT_EXPECT_EQ(test, ws->w[i].ret, 0);
 	}
+	ktc_expect_no_leaks(test);
+}
+
+/* As many as system_percpu_wq runs on one CPU at once (WQ_DFL_ACTIVE). */
+#define KTC_SATURATE	1024
+
+/*
+ * So many work items of the system workqueue on one CPU wait for thread
+ * creations that it runs no more of its items there: creation, which
+ * does not depend on that workqueue, completes all the same.  For that
+ * moment, other work items of system_percpu_wq on that CPU wait too.
+ */
+static void kthread_core_test_from_saturated_system_wq(struct kunit *test)
+{
+	unsigned int cpu = raw_smp_processor_id();
+	struct ktc_works *ws;
+	int i, done = 0, failed = 0;
+
+	ws = ktc_queue_works(test, KTC_SATURATE, system_percpu_wq, cpu);
+	for (i = 0; i < ws->n; i++) {
+		if (!wait_for_completion_timeout(&ws->w[i].done, 5 * KTC_TIMEOUT))
+			break;
+		done++;
+		failed += ws->w[i].ret != 0;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, done, KTC_SATURATE,
+			    "%d of %d creations from system_percpu_wq items on CPU %u never finished: the creation work waits behind them",
+			    KTC_SATURATE - done, KTC_SATURATE, cpu);
+	KUNIT_EXPECT_EQ(test, failed, 0);
+	ktc_expect_no_leaks(test);
+}
+
+/*
+ * Create @n threads, each while a SIGKILL is pending or comes (@pending:
+ * sent first): how many creates returned -EINTR, or -1000 if one failed
+ * otherwise.  The others' threads are destroyed.
+ */
+static int ktc_create_killed(struct ktc_probe *p, int n, bool pending)
+{
+	struct task_struct *k;
+	int i, eintr = 0;
+
+	allow_signal(SIGKILL);
+	for (i = 0; i < n; i++) {
+		if (pending)
+			send_sig(SIGKILL, current, 1);
+		k = kthread_core_create(ktc_initfn, ktc_corefn, p, "ktc-killed");
+		if (k == ERR_PTR(-EINTR))
+			eintr++;
+		else if (IS_ERR(k) || kthread_core_destroy(k))
+			eintr = -1000;
+		flush_signals(current);
+	}
+	disallow_signal(SIGKILL);
+	return eintr;
+}
+
+static int ktc_killed_creator(struct ktc_helper *h)
+{
+	return ktc_create_killed(h->p, 8, true);
+}
+
+/*
+ * A creator killed while it waits gets -EINTR, and the thread, created
+ * after all, cleans up after itself: nothing leaks.  On the direct path,
+ * the new thread kills its creator before it reports, so the wait always
+ * sees the kill first.  Through keventd, with the kill pending already,
+ * the fork may still win the race on one CPU: either result is right.
+ */
+static void kthread_core_test_create_killable(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_helper *h;
+	int eintr;
+
+	ktc_ctx(test)->creator = current;
+	kunit_activate_static_stub(test, kthread_core_prologue,
+				   ktc_kill_creator_prologue);
+	ktc_path_begin(test, KTC_DIRECT);
+	eintr = ktc_create_killed(p, 4, false);
+	ktc_path_end(test, KTC_DIRECT);
+	kunit_deactivate_static_stub(test, kthread_core_prologue);
+	KUNIT_EXPECT_EQ_MSG(test, eintr, 4,
+			    "creates killed while they waited: %d of 4 returned -EINTR", eintr);
+
+	h = ktc_helper_run(test, ktc_killed_creator, NULL, p);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+	KUNIT_EXPECT_GE_MSG(test, h->ret, 0,
+			    "a create with SIGKILL pending failed otherwise (%ld)", h->ret);
+	kunit_info(test, "keventd: %ld of 8 creates with SIGKILL pending returned -EINTR\n",
+		   h->ret);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
 	ktc_expect_no_leaks(test);
 }
 
@@ -1369,7 +2105,7 @@ static int ktc_kthread_stop_helper(struct ktc_helper *h)
 	return kthread_stop(h->k);
 }
 
-/* kthread_stop(@k) in a helper; a hang fails the case, and destroy ends it. */
+/* kthread_stop(@k) in a helper, bounded; -ETIMEDOUT if it hangs. */
 static long ktc_kthread_stop(struct kunit *test, struct task_struct *k,
 			     struct ktc_probe *p)
 {
@@ -1377,8 +2113,7 @@ static long ktc_kthread_stop(struct kunit *test, struct task_struct *k,
 
 	if (!ktc_helper_done(h, KTC_TIMEOUT)) {
 		KUNIT_FAIL(test, "kthread_stop() on a kthread_core thread hangs");
-		kthread_core_destroy(k);
-		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
+		return -ETIMEDOUT;
 	}
 	return h->ret;
 }
@@ -1387,7 +2122,6 @@ static long ktc_kthread_stop(struct kunit *test, struct task_struct *k,
  * The two APIs mixed up: upstream's kthread_stop() on a kthread_core
  * thread destroys it and returns what destroy would; kthread_core's
  * destroy refuses an upstream kthread, which kthread_stop() still stops.
- * Bounded: before kthread_stop() knew kthread_core threads, it hung.
  */
 static void kthread_core_test_kthread_stop(struct kunit *test)
 {
@@ -1403,6 +2137,8 @@ static void kthread_core_test_kthread_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 1);
 	ktc_expect_released(test, k);
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
+	/* A second kthread_stop() of a reaped thread: its result, no hang. */
+	KUNIT_EXPECT_EQ(test, ktc_kthread_stop(test, k, p), 4);
 
 	/* Never started: stopped without running either function. */
 	k = ktc_create(test, q);
@@ -1410,12 +2146,239 @@ static void kthread_core_test_kthread_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&q->init_calls), 0);
 	ktc_expect_released(test, k);
 
-	up = kthread_run(ktc_upstream_fn, NULL, "ktc-upstream");
+	up = kthread_run(ktc_upstream_fn, NULL, "ktch-upstream");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(up));
 	KUNIT_EXPECT_FALSE(test, kthread_core_owns(up));
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(up), -EINVAL);
 	ret = kthread_stop(up);
 	KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINTR, "kthread_stop: %d", ret);
+}
+
+/*
+ * kthread_stop() and destroy at once, from two CPUs: one of them reaps
+ * the thread, the other waits for it or is refused, and neither hangs or
+ * touches freed memory (KASAN in the debug run).
+ */
+static void kthread_core_test_kthread_stop_races_destroy(struct kunit *test)
+{
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	unsigned int other = ktc_other_cpu(cpu);
+	int i, waited = 0;
+
+	for (i = 0; i < 16; i++) {
+		struct ktc_probe *p = ktc_probe_new(test);
+		struct task_struct *k;
+		struct ktc_helper *s, *d;
+
+		p->core_ret = i;
+		k = ktc_run(test, p);
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+		s = ktc_helper_new(test, ktc_kthread_stop_helper, k, p);
+		d = ktc_helper_new(test, ktc_destroy_helper, k, p);
+		kthread_bind(s->task, i % 2 ? cpu : other);
+		kthread_bind(d->task, i % 2 ? other : cpu);
+		wake_up_process(s->task);
+		wake_up_process(d->task);
+		KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(s, KTC_TIMEOUT),
+				      "kthread_stop() racing a destroy hangs");
+		KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(d, KTC_TIMEOUT),
+				      "destroy racing kthread_stop() hangs");
+		/*
+		 * Whoever reaped returns corefn's value; kthread_stop() waits
+		 * for a destroy under way, or finds the thread reaped.
+		 */
+		KUNIT_EXPECT_EQ(test, s->ret, i);
+		KUNIT_EXPECT_TRUE_MSG(test, d->ret == i || d->ret == -EINVAL,
+				      "destroy: %ld", d->ret);
+		waited += d->ret == i;
+	}
+	kunit_info(test, "destroy reaped %d of 16, kthread_stop() the others\n", waited);
+	ktc_expect_no_leaks(test);
+}
+
+/*
+ * kthread_park() parks the thread between corefn calls, before start
+ * too, and kthread_unpark() lets it go on; a parked thread is destroyed.
+ */
+static void kthread_core_test_park(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct task_struct *k = ktc_create(test, p);
+
+	/* Before start: it parks without running initfn. */
+	KUNIT_EXPECT_EQ(test, kthread_park(k), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
+	kthread_unpark(k);
+	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+
+	/* Started: it parks once corefn returns, and corefn waits for the unpark. */
+	KUNIT_EXPECT_EQ(test, kthread_park(k), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
+	wake_up_process(k);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_stays(&p->core_calls, 1),
+			      "corefn ran while the thread was parked");
+	kthread_unpark(k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 2));
+
+	/* Parked, then destroyed: kthread_stop()'s unpark ends the park. */
+	KUNIT_EXPECT_EQ(test, kthread_park(k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy_within(test, k, p, KTC_TIMEOUT), 0);
+	ktc_expect_released(test, k);
+}
+
+static int ktc_window_park(struct ktc_helper *h)
+{
+	WRITE_ONCE(h->seen, true);
+	return kthread_park(h->k);
+}
+
+/*
+ * A park that comes as the thread sees its start parks it before initfn;
+ * a destroy then ends the park, and initfn does not run: the start returns
+ * -EINTR, as after any destroy that began before initfn could run.  The
+ * wait seam holds the thread once it has read its start, as in
+ * kthread_core_test_wait_window.
+ */
+static void kthread_core_test_destroy_ends_park_at_start(struct kunit *test)
+{
+	struct ktc_ctx *ctx = test->priv;
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int other = ktc_other_cpu(raw_smp_processor_id());
+	struct ktc_helper *s, *pk;
+	struct task_struct *k;
+
+	s = ktc_helper_new(test, ktc_start_helper, NULL, p);
+	pk = ktc_helper_new(test, ktc_window_park, NULL, p);
+	kthread_bind(s->task, other);
+	kthread_bind(pk->task, other);
+	kunit_activate_static_stub(test, kthread_core_wait_window, ktc_wait_window);
+	k = ktc_create_on(test, KTC_DIRECT, p, "parkstart");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
+	s->k = k;
+	pk->k = k;
+
+	/* Asleep in its wait for start, and off the CPU: then let it in. */
+	KUNIT_ASSERT_TRUE(test, ktc_poll(READ_ONCE(k->__state) == TASK_IDLE &&
+					 !READ_ONCE(k->on_rq)));
+	WRITE_ONCE(ctx->window, pk);
+	wake_up_process(s->task);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&ctx->in_window,
+							    KTC_TIMEOUT));
+	wake_up_process(pk->task);
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(pk, KTC_TIMEOUT),
+			      "the thread did not park at its start");
+	kunit_deactivate_static_stub(test, kthread_core_wait_window);
+	KUNIT_EXPECT_EQ(test, pk->ret, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
+	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
+
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(s, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ_MSG(test, s->ret, -EINTR,
+			    "the start returned %pe: initfn ran after the destroy began",
+			    ERR_PTR(s->ret));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
+	KUNIT_EXPECT_EQ(test, ctx->windows, 1U);
+	ktc_expect_no_leaks(test);
+}
+
+#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST) && IS_ENABLED(CONFIG_FREEZER)
+/*
+ * Make every freezable kthread freezing, as freeze_kernel_threads() does,
+ * or undo that and thaw every kthread that froze.  This is system-wide:
+ * meanwhile any freezable kthread may freeze, so the suite must not run
+ * beside a real suspend or hibernation.
+ */
+static void ktc_freezing(bool on)
+{
+	struct task_struct *g, *t;
+
+	if (on) {
+		static_branch_inc(&freezer_active);
+		WRITE_ONCE(pm_nosig_freezing, true);
+		return;
+	}
+	WRITE_ONCE(pm_nosig_freezing, false);
+	rcu_read_lock();
+	for_each_process_thread(g, t)
+		if (t->flags & PF_KTHREAD)
+			__thaw_task(t);
+	rcu_read_unlock();
+	static_branch_dec(&freezer_active);
+}
+
+static bool ktc_frozen(struct task_struct *k)
+{
+	return READ_ONCE(k->__state) & TASK_FROZEN;
+}
+#endif
+
+/*
+ * A thread whose initfn calls set_freezable() freezes, and carries on when
+ * thawed: in corefn's sleep with no corefn call if corefn sleeps with
+ * TASK_FREEZABLE, after the freezer's wakeup if not, and in the wait after
+ * corefn failed.  Without set_freezable() it never freezes.  Freezing and
+ * thawing act as the system freezer's do on kthreads (freeze_task(),
+ * __thaw_task()).
+ */
+static void kthread_core_test_freezable(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST) && IS_ENABLED(CONFIG_FREEZER)
+	struct ktc_probe *p[4];
+	struct task_struct *k[4];
+	bool froze[4];
+	int i, calls[4];
+
+	for (i = 0; i < 4; i++) {
+		p[i] = ktc_probe_new(test);
+		p[i]->freezable = i < 3;
+	}
+	p[0]->core_freezable = true;
+	p[2]->fail_at = 1;
+	p[2]->fail_ret = -EIO;
+	for (i = 0; i < 4; i++) {
+		k[i] = ktc_run(test, p[i]);
+		KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p[i], 1));
+		ktc_expect_sleeping(test, k[i]);
+	}
+	KUNIT_EXPECT_FALSE(test, k[0]->flags & PF_NOFREEZE);
+	KUNIT_EXPECT_TRUE(test, k[3]->flags & PF_NOFREEZE);
+
+	ktc_freezing(true);
+	for (i = 0; i < 4; i++)
+		freeze_task(k[i]);
+	for (i = 0; i < 3; i++)
+		froze[i] = ktc_poll(ktc_frozen(k[i]));
+	froze[3] = ktc_frozen(k[3]);
+	for (i = 0; i < 4; i++)
+		calls[i] = atomic_read(&p[i]->core_calls);
+	ktc_freezing(false);
+
+	KUNIT_EXPECT_TRUE_MSG(test, froze[0], "asleep with TASK_FREEZABLE, not frozen");
+	KUNIT_EXPECT_TRUE_MSG(test, froze[1],
+			      "asleep without TASK_FREEZABLE, not frozen once woken");
+	KUNIT_EXPECT_TRUE_MSG(test, froze[2], "not frozen in the wait after corefn failed");
+	KUNIT_EXPECT_FALSE_MSG(test, froze[3], "frozen without set_freezable()");
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, calls[i], 1, "thread %d: corefn ran while freezing", i);
+		KUNIT_EXPECT_TRUE(test, ktc_poll(!ktc_frozen(k[i])));
+	}
+	/* Woken by the freezer, the second thread calls corefn once thawed. */
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p[1], 2));
+	KUNIT_EXPECT_TRUE(test, ktc_stays(&p[0]->core_calls, 1));
+	wake_up_process(k[0]);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p[0], 2));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[0]), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[1]), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[2]), -EIO);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[3]), 0);
+#else
+	kunit_skip(test, "needs CONFIG_FREEZER and the suite built in: %s",
+		   "freeze_task() is not exported");
+#endif
 }
 
 static void kthread_core_test_bad_handles(struct kunit *test)
@@ -1435,7 +2398,7 @@ static void kthread_core_test_bad_handles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(current), -EINVAL);
 	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(&init_task), ERR_PTR(-EINVAL));
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(&init_task), -EINVAL);
-	up = kthread_run(ktc_upstream_fn, NULL, "ktc-upstream");
+	up = kthread_run(ktc_upstream_fn, NULL, "ktch-upstream");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(up));
 	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(up), ERR_PTR(-EINVAL));
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(up), -EINVAL);
@@ -1452,7 +2415,7 @@ static void kthread_core_test_bad_handles(struct kunit *test)
 	ktc_expect_no_leaks(test);
 }
 
-/* A thread that destroys itself gets -EDEADLK and carries on. */
+/* A thread that destroys or stops itself gets -EDEADLK and carries on. */
 static void kthread_core_test_self_destroy(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
@@ -1507,7 +2470,7 @@ static void kthread_core_test_create_failure(struct kunit *test)
 		kunit_activate_static_stub(test, kthread_core_clone, ktc_fork_fails);
 	else
 		kunit_activate_static_stub(test, kthread_core_alloc, ktc_alloc_fails);
-	k = ktc_create_on(test, f->path, p, "ktc-fail");
+	k = ktc_create_on(test, f->path, p, "fail");
 	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(f->err));
 	if (f->fork)
 		kunit_deactivate_static_stub(test, kthread_core_clone);
@@ -1517,7 +2480,7 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	ktc_expect_no_leaks(test);
 
 	/* The seams are back to normal. */
-	k = ktc_create_on(test, f->path, p, "ktc-ok");
+	k = ktc_create_on(test, f->path, p, "ok");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	ktc_expect_no_leaks(test);
@@ -1526,11 +2489,11 @@ static void kthread_core_test_create_failure(struct kunit *test)
 #define KTC_STRESS_CALLERS	4
 #define KTC_STRESS_ROUNDS	2560
 /*
- * A slower machine (TCG, sanitizers) does fewer rounds; the log says how
- * many.  The case stays under the debug configs' 10 s hung-task timeout,
- * as KUnit's runner waits for it uninterruptibly.
+ * A slower machine (TCG, sanitizers, SMP between host threads) does fewer
+ * rounds; the log says how many.  The case stays under the debug configs'
+ * 10 s hung-task timeout, as KUnit's runner waits for it uninterruptibly.
  */
-#define KTC_STRESS_BUDGET_MS	6000
+#define KTC_STRESS_BUDGET_MS	4000
 
 /*
  * Full lifecycles with a wake storm and a destroy racing the corefn calls
@@ -1583,9 +2546,54 @@ static int ktc_stress_helper(struct ktc_helper *h)
 	return bad;
 }
 
+#define KTC_PS_MAX	16
+
+struct ktc_ps_line {
+	pid_t pid, ppid;
+	char state;
+	char comm[TASK_COMM_LEN];
+	bool zombie;
+};
+
+/*
+ * ps(1) for the log: kdevtmpfs and each task named as the suite names its
+ * threads, with its parent and state.  Returns how many are zombies.
+ */
+static int ktc_ps(struct kunit *test)
+{
+	struct ktc_ps_line *l = kunit_kcalloc(test, KTC_PS_MAX, sizeof(*l), GFP_KERNEL);
+	struct task_struct *t;
+	int i, n = 0, zombies = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	rcu_read_lock();
+	for_each_process(t) {
+		if (strcmp(t->comm, "kdevtmpfs") && strncmp(t->comm, "ktc-", 4))
+			continue;
+		if (n == KTC_PS_MAX)
+			break;
+		l[n].pid = task_pid_nr(t);
+		l[n].ppid = task_tgid_nr(rcu_dereference(t->real_parent));
+		l[n].state = task_state_to_char(t);
+		l[n].zombie = READ_ONCE(t->exit_state);
+		strscpy(l[n].comm, t->comm);
+		n++;
+	}
+	rcu_read_unlock();
+	kunit_info(test, "ps:   PID  PPID S COMM\n");
+	for (i = 0; i < n; i++) {
+		kunit_info(test, "ps: %5d %5d %c %s\n", l[i].pid, l[i].ppid,
+			   l[i].state, l[i].comm);
+		zombies += l[i].zombie;
+	}
+	return zombies;
+}
+
 /*
  * Many lifecycles from concurrent callers, each bound to a CPU of its own
- * where there are enough; run in the debug and SMP configs.
+ * where there are enough; run in the debug and SMP configs.  At the end,
+ * no thread is left, reaped or not, and the log has a ps of kdevtmpfs and
+ * a new thread: kthreadd's children, and no zombie among them.
  */
 static void kthread_core_test_stress(struct kunit *test)
 {
@@ -1593,6 +2601,7 @@ static void kthread_core_test_stress(struct kunit *test)
 	unsigned int ncpus = num_online_cpus();
 	ktime_t start = ktime_get();
 	ktime_t deadline = ktime_add_ms(start, KTC_STRESS_BUDGET_MS);
+	struct task_struct *k;
 	int i, rounds = 0;
 
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
@@ -1614,37 +2623,67 @@ static void kthread_core_test_stress(struct kunit *test)
 		   rounds, KTC_STRESS_CALLERS, ncpus,
 		   ktime_ms_delta(ktime_get(), start));
 	ktc_expect_no_leaks(test);
+
+	/* What ps shows now: one thread of ours, kthreadd's child, no zombie. */
+	k = ktc_create_on(test, KTC_KEVENTD, ktc_probe_new(test), "ps");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	KUNIT_EXPECT_EQ_MSG(test, ktc_ps(test), 0, "zombies after the stress (ps above)");
+	KUNIT_EXPECT_EQ(test, ktc_ppid(k), KTC_KTHREADD_PID);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	ktc_expect_released(test, k);
 }
 
 static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE(kthread_core_test_keventd_up),
-	KUNIT_CASE(kthread_core_test_create_direct),
-	KUNIT_CASE(kthread_core_test_create_keventd),
-	KUNIT_CASE_PARAM(kthread_core_test_sched_reset, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_parent_is_kthreadd, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_no_zombie_after_forker_exits),
+	KUNIT_CASE(kthread_core_test_autoreap),
+	KUNIT_CASE(kthread_core_test_keventd_shares_nothing),
+	KUNIT_CASE(kthread_core_test_direct_copies_fs_and_files),
+	KUNIT_CASE(kthread_core_test_sched_reset),
+	KUNIT_CASE_PARAM(kthread_core_test_no_alloc_scope, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_cgroup_pinned_until_start, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_affinity, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_attrs_before_start, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_bind_before_start, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_affine_preferred, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_housekeeping_update),
 	KUNIT_CASE_PARAM(kthread_core_test_start_runs_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_initfn_failure, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_null_callbacks, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_start_without_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_corefn_error_retained, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_positive_result, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_corefn_exits, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_destroy_before_start, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_corefn_polls, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_wake_runs_corefn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_destroy_waits_for_corefn, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_destroy_interrupts_sleep, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_wake_not_lost, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_cross_cpu, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_corefn_plain_state),
 	KUNIT_CASE(kthread_core_test_wait_window),
 	KUNIT_CASE_PARAM(kthread_core_test_idle_sleeps, ktc_path_gen_params),
-	KUNIT_CASE_PARAM(kthread_core_test_names, ktc_path_gen_params),
-	KUNIT_CASE_PARAM(kthread_core_test_signals, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_names_and_data, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_signals),
+	KUNIT_CASE_PARAM(kthread_core_test_failed_sleeps_with_signal, ktc_path_gen_params),
 	KUNIT_CASE(kthread_core_test_from_work_item),
+	KUNIT_CASE(kthread_core_test_from_saturated_system_wq),
+	KUNIT_CASE(kthread_core_test_create_killable),
 	KUNIT_CASE(kthread_core_test_concurrent_callers),
 	KUNIT_CASE_PARAM(kthread_core_test_many_alive, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_slow_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_start_races_destroy, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_start_under_wakeups, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_restart_refused, ktc_path_gen_params),
+	KUNIT_CASE_PARAM(kthread_core_test_park_during_failing_initfn, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_should_stop, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_kthread_stop, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_kthread_stop_races_destroy),
+	KUNIT_CASE_PARAM(kthread_core_test_park, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_destroy_ends_park_at_start),
+	KUNIT_CASE(kthread_core_test_freezable),
 	KUNIT_CASE(kthread_core_test_bad_handles),
 	KUNIT_CASE_PARAM(kthread_core_test_self_destroy, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_create_failure, ktc_fault_gen_params),

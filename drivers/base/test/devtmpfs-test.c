@@ -199,10 +199,14 @@ static void devtmpfs_test_concurrent(struct kunit *test)
 	devtmpfs_test_run(test, DEVTMPFS_TEST_TASKS, DEVTMPFS_TEST_ROUNDS);
 }
 
-/* kdevtmpfs is a kthread_core thread: kthread_core_start() says it runs. */
+/*
+ * kdevtmpfs is a kthread_core thread, kthread_core_start() says it runs,
+ * and kthreadd (pid 2) is its parent, as it is every kthread's.
+ */
 static void devtmpfs_test_thread_is_kthread_core(struct kunit *test)
 {
 	struct task_struct *g, *t, *found = NULL;
+	pid_t ppid;
 
 	rcu_read_lock();
 	for_each_process_thread(g, t) {
@@ -213,8 +217,12 @@ static void devtmpfs_test_thread_is_kthread_core(struct kunit *test)
 	}
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL_MSG(test, found, "no kdevtmpfs thread");
+	rcu_read_lock();
+	ppid = task_tgid_nr(rcu_dereference(found->real_parent));
+	rcu_read_unlock();
 	KUNIT_EXPECT_TRUE(test, kthread_core_owns(found));
 	KUNIT_EXPECT_PTR_EQ(test, kthread_core_start(found), ERR_PTR(-EBUSY));
+	KUNIT_EXPECT_EQ_MSG(test, ppid, 2, "kdevtmpfs's parent is %d, not kthreadd", ppid);
 	put_task_struct(found);
 }
 
