@@ -1,14 +1,27 @@
-# The verbs of the kthread_core harness.  See README.md.
-#   make            prepare build/linux if needed, run the suite under UML
+# SPDX-License-Identifier: GPL-2.0-only
+# The verbs of the kthread_core harness: make help lists them.
+#
+#   make            the suite's results under UML on 4 CPUs
 #   make check      everything CI runs; ends with "N passed, N failed"
+#
+# ARGS="..." is passed to kunit.py exec in the run targets, for example
+#   make ARGS="--filter_glob=kthread_core.*park*"
 PY ?= python3
 H := harness
+ARGS ?=
+# Our own variables (ARGS, V) go to the scripts as arguments; none of the
+# command line's reaches the kernel's make (where V is its verbosity).
+MAKEOVERRIDES :=
+unexport ARGS V
 
-.PHONY: all test check debug coverage bench lint selftest prepare deps \
-	smp smp-kcsan smp-debug smp-deps bench-smp clean distclean cache-clean \
-	patches patches-check docs
+RUNS := test debug up coverage smp-kcsan clang bench
+.PHONY: all help check $(RUNS) lint model docs patches patches-check upstream \
+	selftest prepare deps clean distclean cache-clean
 
 all: test
+
+help:
+	@$(H)/help.sh
 
 deps:
 	@$(H)/deps.sh
@@ -17,46 +30,51 @@ prepare: deps
 	@$(H)/prepare.sh
 
 test: prepare
-	@$(PY) $(H)/run.py default
+	@$(PY) $(H)/run.py default $(ARGS)
 
-debug: prepare
-	@$(PY) $(H)/run.py debug
+debug up: prepare
+	@$(PY) $(H)/run.py $@ $(ARGS)
 
 coverage: prepare
 	@$(H)/deps.sh lcov genhtml
-	@$(PY) $(H)/coverage.py
+	@$(PY) $(H)/coverage.py $(ARGS)
+
+smp-kcsan: prepare
+	@$(H)/deps.sh qemu-system-x86_64 libelf
+	@$(PY) $(H)/run.py $@ $(ARGS)
+
+clang: prepare
+	@$(H)/deps.sh clang
+	@$(PY) $(H)/run.py $@ $(ARGS)
 
 bench: prepare
-	@$(PY) $(H)/bench.py bench
-
-# x86_64 under QEMU with 4 vCPUs: UML on 6.12 has one CPU.
-smp-deps:
-	@$(H)/deps.sh qemu-system-x86_64 libelf
-
-smp: smp-kcsan smp-debug
-
-smp-kcsan smp-debug: prepare smp-deps
-	@$(PY) $(H)/run.py $@
-
-bench-smp: prepare smp-deps
-	@$(PY) $(H)/bench.py bench-smp
+	@$(PY) $(H)/bench.py $(ARGS)
 
 lint: prepare
-	@$(H)/deps.sh sparse
+	@$(H)/deps.sh sparse clang
 	@$(H)/lint.sh
 
+model:
+	@$(H)/deps.sh spin
+	@$(H)/model.sh
+
+docs: prepare
+	@$(H)/deps.sh sphinx-build
+	@$(H)/docs.sh
+
 # The upstream series in build/patches, generated from patches/ and the
-# overlay; patches-check proves it applies, matches, is clean and bisects.
+# overlay: V=2 for a second version.
 patches: prepare
-	@$(H)/series.sh
+	@$(H)/series.sh $(V)
 
 patches-check: prepare
 	@$(H)/deps.sh ply gitpython
 	@$(H)/patches-check.sh
 
-docs: prepare
-	@$(H)/deps.sh sphinx-build
-	@$(H)/docs.sh
+# Upstream's own suites of what the series touches, without and with it.
+upstream: prepare
+	@$(H)/deps.sh qemu-system-x86_64 libelf
+	@$(H)/upstream.sh
 
 selftest:
 	@$(PY) -m unittest discover -s $(H)/tests
@@ -65,13 +83,13 @@ check:
 	@$(H)/check.sh
 
 clean:
-	rm -rf build/kunit build/kunit-* build/lint-nokunit build/results build/results.json \
-		build/coverage build/bench.json build/bench-smp.json build/patches build/series \
-		build/series-check build/docs
+	rm -rf build/kunit build/kunit-* build/lint-* build/results build/results.json \
+		build/coverage build/bench.json build/patches build/series build/series-check \
+		build/upstream build/docs build/model
 
 distclean:
 	rm -rf build
 
-# The machine-wide cache (ccache, unpacked bases) that distclean keeps.
+# The machine-wide cache (ccache, unpacked bases, apt lists) that distclean keeps.
 cache-clean:
 	@$(PY) $(H)/cache.py clean

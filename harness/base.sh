@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Get the verified, unpacked base tree into the machine-wide cache and
 # print two lines: "id=<what the base is>" and "dir=<its cached tree>".
 # The cached tree has no patches; prepare.sh copies it into each clone.
@@ -12,9 +13,12 @@
 #
 # The base is, in order:
 #   KERNEL_TARBALL=/path/or/URL   that tarball (a URL is checked against
-#                                 the sha256sums.asc beside it);
-#   Debian's linux-source-6.12    with apt-get download (apt checks it);
-#   kernel.org's linux-6.12.N     from $KERNEL_URL when the Debian package
+#                                 $KERNEL_SHA256, or else the
+#                                 sha256sums.asc beside it);
+#   Debian's linux-source-7.3     with apt-get download through the
+#                                 harness's own apt configuration
+#                                 (debian.sh; apt checks it);
+#   kernel.org's linux-7.3        from $KERNEL_URL when the Debian package
 #                                 is unavailable, checked by fetch.py.
 # Downloads go to $BUILD/dl.  Messages go to stderr.
 set -euo pipefail
@@ -23,9 +27,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${BUILD:-$(dirname "$HERE")/build}
 DL=$BUILD/dl
 BASES=$(python3 "$HERE/cache.py" dir)/base
-PKG=linux-source-6.12
-PIN=${KTHREAD_CORE_PIN:-6.12.117-1~deb12u1}
-UPSTREAM=${PIN%%-*}
+PKG=linux-source-7.3
+# The release kernel.org's fallback fetches: 7.3 itself once it is out.
+RELEASE=7.3
 
 die() {
 	echo "prepare: error: $*" >&2
@@ -96,36 +100,13 @@ if [ -n "${KERNEL_TARBALL:-}" ]; then
 	have_tarball "$tarball" "$key" "$id"
 fi
 
-# Debian's package, pinned: the cache answers without apt.
-key=debian-$PKG-$PIN
-[ -d "$BASES/$key" ] && found "debian $PKG $PIN" "$key"
-
-debian_deb() {
-	local deb
-	deb=$(ls "$DL"/${PKG}_*.deb 2>/dev/null | head -n1 || true)
-	if [ -z "$deb" ]; then
-		command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-			return 1
-		mkdir -p "$DL"
-		if ! (cd "$DL" && apt-get download "$PKG=$PIN") >&2 &&
-			[ "$(id -u)" -eq 0 ]; then
-			say "refreshing the package lists (apt-get update)"
-			apt-get update -q >&2 || true
-		fi
-		if ! ls "$DL"/${PKG}_*.deb >/dev/null 2>&1 &&
-			! (cd "$DL" && apt-get download "$PKG=$PIN") >&2; then
-			say "pinned $PKG $PIN is not in the archive; trying the current candidate"
-			(cd "$DL" && apt-get download "$PKG") >&2 || return 1
-		fi
-		deb=$(ls "$DL"/${PKG}_*.deb | head -n1)
-	fi
-	echo "$deb"
-}
-
-if deb=$(debian_deb); then
-	ver=$(dpkg-deb -f "$deb" Version) || die "cannot read $deb: remove it and run again"
+# Debian's package: debian.sh says which version (the cache may have it
+# unpacked already), and downloads it.
+if ver=$("$HERE/debian.sh" version); then
 	key=debian-$PKG-$ver
 	[ -d "$BASES/$key" ] && found "debian $PKG $ver" "$key"
+	deb=$("$HERE/debian.sh" download "$DL") || die "cannot download Debian's $PKG $ver (see above)"
+	[ "$(dpkg-deb -f "$deb" Version)" = "$ver" ] || die "$deb is not version $ver: remove it and run again"
 	tarball=$DL/$PKG-$ver.tar.xz
 	if [ ! -s "$tarball" ]; then
 		dpkg-deb --fsys-tarfile "$deb" |
@@ -136,13 +117,13 @@ if deb=$(debian_deb); then
 	have_tarball "$tarball" "$key" "debian $PKG $ver"
 fi
 
-# No Debian package here (another distribution, or it is not in the
-# archive): the same stable release from kernel.org.
-key=kernel.org-linux-$UPSTREAM
-[ -d "$BASES/$key" ] && found "kernel.org linux-$UPSTREAM" "$key"
-say "Debian's $PKG is not available here (no apt-get or dpkg-deb, or not in the archive):" \
-	"using kernel.org's linux-$UPSTREAM.tar.xz from ${KERNEL_URL:-the default mirror}"
+# No Debian package here (another distribution, or not in the archive):
+# the release from kernel.org.  An -rc is not on kernel.org's CDN: give
+# its tarball with KERNEL_TARBALL.
+key=kernel.org-linux-$RELEASE
+[ -d "$BASES/$key" ] && found "kernel.org linux-$RELEASE" "$key"
+say "Debian's $PKG is not available here (see above): using kernel.org's linux-$RELEASE.tar.xz from ${KERNEL_URL:-the default mirror}"
 mkdir -p "$DL"
-tarball=$(python3 "$HERE/fetch.py" "$UPSTREAM" "$DL" | tail -n1) ||
-	die "no base: neither Debian's $PKG nor kernel.org's linux-$UPSTREAM.tar.xz could be had (see above); set KERNEL_URL to a reachable mirror, KERNEL_TARBALL=/path/or/URL, or KERNEL_SRC=/path/to/linux"
-have_tarball "$tarball" "$key" "kernel.org linux-$UPSTREAM"
+tarball=$(python3 "$HERE/fetch.py" "$RELEASE" "$DL" | tail -n1) ||
+	die "no base: neither Debian's $PKG nor kernel.org's linux-$RELEASE.tar.xz could be had (see above).  Before 7.3 is released, kernel.org has only -rc tarballs: give one with KERNEL_TARBALL=URL (and KERNEL_SHA256=its sha256sum), or a tree with KERNEL_SRC=/path/to/linux"
+have_tarball "$tarball" "$key" "kernel.org linux-$RELEASE"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Build one profile's kernel through ccache, with progress lines and a log.
 
 kunit.py's own build step prints nothing for minutes and keeps no output;

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The machine-wide cache shared by every clone: ccache and the base tree.
 
 usage: cache.py env | stats | clean | dir
@@ -8,10 +9,12 @@ The cache lives in $KTHREAD_CORE_CACHE, by default
 it and a second clone starts warm:
 
   ccache/   the compiler cache of every profile's build
-  bin/      gcc and cc as links to ccache, put first on PATH for builds,
-            so that the compile commands, and so kbuild's .cmd files, are
-            the same with and without the cache
+  bin/      gcc, cc and clang-19 as links to ccache, put first on PATH for
+            builds, so that the compile commands, and so kbuild's .cmd
+            files, are the same with and without the cache
   base/     verified, unpacked base trees without patches (prepare.sh)
+  apt/      the harness's own apt configuration and lists (debian.sh)
+  qemu-shim/  qemu-system-x86_64 as a link to harness/qemu-shim.py (run.py)
   objects/  how many objects each profile's last full build compiled,
             for the progress lines (build.py)
 
@@ -32,7 +35,8 @@ ROOT = os.environ.get("KTHREAD_CORE_CACHE") or os.path.join(
 CCACHE_DIR = os.path.join(ROOT, "ccache")
 BIN = os.path.join(ROOT, "bin")
 SIZE = os.environ.get("KTHREAD_CORE_CCACHE_SIZE", "8G")
-COMPILERS = ("gcc", "cc", "x86_64-linux-gnu-gcc")
+# The compilers the builds name; clang-19 for the clang builds (LLVM=-19).
+COMPILERS = ("gcc", "cc", "x86_64-linux-gnu-gcc", "clang-19")
 
 
 def ccache_env(base=os.environ, basedir=REPO):

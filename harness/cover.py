@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Fill in the cover letter of the generated series (make patches).
 
-usage: cover.py COVER MAINTAINERS_OUTPUT BASE_DESCRIPTION
+usage: cover.py COVER MAINTAINERS_OUTPUT BASE_DESCRIPTION [VERSION]
+       cover.py --headers PATCH MAINTAINERS_OUTPUT
+
+The second form only adds one patch's To: and Cc: lines.
 
 Replaces git format-patch's *** SUBJECT HERE *** and *** BLURB HERE ***
 in COVER, and adds To: and Cc: lines from scripts/get_maintainer.pl's
 output (maintainers and supporters to To:, lists and reviewers to Cc:).  Every figure
 comes from the project's own latest runs under build/: the KUnit counts of
 build/results/*.counts, the kernel logs, the lcov data of build/coverage/
-and the benchmark tables build/bench.json and build/bench-smp.json.  A
-run that has not been made is said to be missing, never filled in.
+and the benchmark table build/bench.json.  A run that has not been made
+is said to be missing, never filled in.  For a version above 1, the
+changes since the previous version come from harness/series.changes.
 """
 import json
 import os
@@ -26,11 +31,13 @@ SUBJECT = "kthread: kernel thread control primitives (kthread_core)"
 
 # The profiles of make check, and what each one is.
 RUNS = [
-    ("default", "UML, without the slow stress case"),
-    ("debug", "UML: KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS"),
-    ("coverage", "UML with gcov"),
-    ("smp-kcsan", "x86_64 under QEMU: KCSAN"),
-    ("smp-debug", "x86_64 under QEMU: KASAN, lockdep, PREEMPT, hung task"),
+    ("default", "UML on 4 CPUs, without the slow stress case"),
+    ("debug", "UML on 4 CPUs: KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS,\n"
+              "             hung-task detector; with the stress case"),
+    ("up", "uniprocessor UML, with the stress case"),
+    ("clang", "UML on 4 CPUs, built with clang 19"),
+    ("coverage", "UML on 4 CPUs with gcov"),
+    ("smp-kcsan", "x86_64 under QEMU on 4 vCPUs: KCSAN, and kcsan_test"),
 ]
 
 INTRO = """\
@@ -57,71 +64,80 @@ returns the thread sleeps in the task state corefn left, so a corefn sets
 TASK_INTERRUPTIBLE before its last check for work and no wakeup is lost.
 A negative corefn return is kept, corefn is not called again, and destroy
 returns it.  Destroy before start runs neither function.  Bad handles get
--EINVAL, -EBUSY or -EDEADLK, never a WARN.  Threads are forked by keventd
-once keventd_up(), and by the caller before that, in early boot.
+-EINVAL, -EBUSY or -EDEADLK, never a WARN.
+
+The threads are kthreads like any other.  kernel/kthread.c starts them
+as it starts kthread()'s (patch 4): each resets itself, reports, and
+sleeps uninterruptibly until started, so that kthread_bind(),
+kthread_affine_preferred(), a policy or a CPU mask set between create and
+start hold, and it joins kthreads' managed affinity at start.  kthreadd
+is their parent.  They park, freeze when their initfn asks, and exit
+through kthread_exit(); destroy is __kthread_stop(), so
+kthread_should_stop() is true once it begins and a corefn's own
+kthread_exit() ends in a normal destroy, and kthread_stop() on such a
+thread destroys it (patch 6).
 
 Differences from the 2003 patch: start returns ERR_PTR(initfn's error)
 instead of NULL, and the failed thread is gone when it returns; destroy
 returns corefn's last value instead of 0; a failed corefn sleeps instead
 of spinning; each thread has its own state and completions instead of
 one semaphore held across every round trip; bad handles and
-self-destroy are errors; the thread resets its policy, nice value and
-affinity to an ordinary kthread's and ignores all signals; and
-kthread_should_stop() and kthread_stop() work on these threads.
+self-destroy are errors.
 
-Patches 1-3 are independent fixes that the tests found; they go first
-and can be taken on their own: UML loses prioritized destructors from
-.fini_array, and KCSAN reports two benign racy reads, of pid_allocated
-in copy_process() and of a kworker's sum_exec_runtime in the workqueue
-code.  Patches 4-10 add keventd_up(), kthread_set_should_stop(), the
-primitives, the kthread_stop() interop, the KUnit suite, the benchmark
-and the documentation with a MAINTAINERS entry.  Patches 11-12 make
-kdevtmpfs the first caller: its hand-made set-up completion and error
-hand-off go, and a KUnit test covers devtmpfs.
+Patches 1-2 are independent UML fixes that the tests found; they go
+first and can be taken on their own: with KASAN, UML SMP panics
+bringing up its secondary CPUs, and UML loses prioritized destructors
+from .fini_array (no gcov data).  Patches 3-9 add keventd_up(), the
+kthread.c entry points, the primitives, the kthread_stop() interop, the
+KUnit suite, the benchmark and the documentation with a MAINTAINERS
+entry.  Patches 10-11 make kdevtmpfs the first caller: its hand-made
+set-up completion and error hand-off go, and a KUnit test covers
+devtmpfs.
 """
 
 QUESTIONS = """\
 Questions a reviewer will ask
 -----------------------------
 
-Why a new API beside kthread_run()?  kthread_run() threads own their
-loop; this is for threads that set up once and do one job per wakeup, and
-whose creator must know whether the set-up worked.  Today each such user
-writes the loop, the completion and the error hand-off itself (kdevtmpfs
-in patch 11 is one).  kthread_run() keeps its behaviour and its callers.
+Why not kthread_create() alone?  Wrapping kthread_create() would give the
+same thread body, but every creation would queue for kthreadd, one at a
+time.  kthread_core forks on an unbound workqueue of its own
+(WQ_MEM_RECLAIM, so its rescuer forks when no kworker can be made; off
+the isolated CPUs, as unbound workers are), so creations on several CPUs
+run in parallel, and it keeps the 2003 design's keventd_up()
+and its creation before keventd is up, by the caller.  Everything else is
+kthread.c's: the start (kthread_prepare_core(), kthread_begin_core()),
+the exit through vfork_done, kthread_stop()'s reaping, the parking and
+the managed affinity.
 
-Why keventd and not kthreadd?  kthreadd forks threads into kthread(),
-which owns the thread function's calling convention, its exit and the
-create handshake; kthread_core threads need a different thread body, and
-forking them from kthreadd would mean a second request type inside
-kernel/kthread.c.  keventd (the system workqueue) already gives a clean
-parent from which the thread inherits nothing, and before keventd_up()
-the caller forks the thread itself, so early initcalls can use the API.
+Why not kthread_worker?  A kthread_worker runs queued work items, each
+queued and flushed by its user; the thread and its loop belong to the
+worker.  kthread_core's unit is the thread itself: an initfn whose error
+its creator gets back, and a corefn run on each wake_up_process(), with
+no item to allocate or queue, as kdevtmpfs (patch 10) and most
+hand-written kthread loops have it.
 
-Why a registry of threads rather than a field in struct kthread?  struct
-kthread is private to kernel/kthread.c and lives as long as the task;
-the kthread_core state must outlive the task until destroy has returned
-its value, and a handle must be checked before anything of it is
-touched.  A small hash table, whose spinlock is held only for the lookup,
-answers "is this one of ours, and still valid?" for any pointer, so a
-foreign thread, a second destroy or a stale handle gets -EINVAL, and
-kernel/kthread.c only gains kthread_set_should_stop() and a branch in
-kthread_stop().
+Why a registry of threads rather than a field in struct kthread?  A
+handle must be checked before anything of it is touched: the small hash
+table, whose spinlock is held only for the lookup, answers "is this one
+of ours, and still valid?" for any pointer, so a foreign thread, a second
+destroy or a stale handle gets -EINVAL without being dereferenced.
+struct kthread only gains one flag bit, for kthread_stop().
 
-What does kthread_should_stop() mean inside such a thread?  It is true
-once kthread_core_destroy() has begun, so a corefn that waits for it, or
-calls a helper that gives up once its thread should stop, returns.  And
-kthread_stop() on a kthread_core thread is kthread_core_destroy(): it
-used to wake the thread once more and wait for ever.
+Where does the direct path run?  Only before workqueue_init() (and before
+kthread_core's early initcall allocates its workqueue): in init, for
+code that kernel_init_freeable() calls that early, and in the kthreads
+started then.  There the caller forks the thread itself.
 """
 
 FORK_ONLY = """\
 Not in this series: the test harness that produced the figures above
-(it prepares a tree, runs kunit.py under UML and QEMU and scans the
-logs), its root .kunitconfig, and its debug, KCSAN, SMP and benchmark
-config fragments under tools/testing/kunit/configs/.  The suite runs
-with kunit.py and --kconfig_add CONFIG_KTHREAD_KUNIT_TEST=y (see
-Documentation/core-api/kthread_core.rst).
+(it prepares a tree, runs kunit.py under UML and QEMU, scans the logs,
+checks a Promela model of the protocol with Spin, and runs upstream's
+own suites of the files the series touches without and with it), its
+root .kunitconfig, and its debug, KCSAN, SMP and benchmark config
+fragments under tools/testing/kunit/configs/.  The suite runs with
+kunit.py (see Documentation/core-api/kthread_core.rst).
 """
 
 
@@ -204,33 +220,55 @@ def coverage():
 def bench():
     out = ["Benchmark\n---------\n",
            "kthread_core against kthread_run()/kthread_stop(), measured in "
-           "the same\nboot, interleaved (kernel/kthread_bench.c); ratio = "
-           "kthread_core /\nupstream, medians, below 1.0 means kthread_core "
-           "is cheaper.  lifecycle:\nrun, corefn or body running, destroy "
-           "or kthread_stop; _nowait: at once;\nwake_latency: "
+           "the same\nboot, interleaved (kernel/kthread_bench.c), on 4 UML "
+           "CPUs; ratio =\nkthread_core / upstream, medians, below 1.0 means "
+           "kthread_core is\ncheaper.  floor: kernel_thread() of a function "
+           "that exits, and the wait\nfor it; lifecycle: run, corefn or body "
+           "running, destroy or kthread_stop;\nwake_latency: "
            "wake_up_process() to corefn or loop body; churn_4x:\n4 callers "
-           "at once, per lifecycle; create_*: creation alone, through\n"
-           "keventd or forked directly, against kthread_create().\n"]
-    for name, what in (("bench", "UML, 1 CPU"),
-                       ("bench-smp", "x86_64 under QEMU, 4 vCPUs")):
-        path = os.path.join(BUILD, name + ".json")
-        data = read_json(path)
-        if not data:
-            out.append(f"{what}: not run in this tree (make {name}).\n")
-            continue
-        out.append(f"{what} ({when(path)}), median ns:\n")
-        out.append(f"  {'':17} {'kthread_core':>12} {'upstream':>10}  ratio")
-        for r in data["rows"]:
-            out.append(f"  {r['metric']:17} {r['core_median_ns']:>12} "
-                       f"{r['upstream_median_ns']:>10}  {r['ratio']:.2f}")
-        out.append("")
+           "at once, per lifecycle; create_*: creation alone.\n"]
+    path = os.path.join(BUILD, "bench.json")
+    data = read_json(path)
+    if not data:
+        out.append("UML, 4 CPUs: not run in this tree (make bench).\n")
+        return "\n".join(out) + "\n"
+    out.append(f"UML, 4 CPUs ({when(path)}), median ns:\n")
+    out.append(f"  {'':17} {'kthread_core':>12} {'upstream':>10}  ratio")
+    for r in data["rows"]:
+        ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "  - "
+        up = r.get("upstream_median_ns")
+        out.append(f"  {r['metric']:17} {r['core_median_ns']:>12} "
+                   f"{'-' if up is None else up:>10}  {ratio}")
+    out.append("")
     return "\n".join(out) + "\n"
 
 
+def changes(version):
+    """The "vN:" section of harness/series.changes, or None."""
+    try:
+        with open(os.path.join(HERE, "series.changes")) as f:
+            text = f.read()
+    except OSError:
+        return None
+    m = re.search(rf"^v{version}:\n(.*?)(?=^v\d+:|\Z)", text, re.M | re.S)
+    return m.group(1).strip() + "\n" if m else None
+
+
+def add_headers(text, to, cc):
+    """@text, an email, with To: and Cc: lines before its Subject:."""
+    heads = ""
+    if to:
+        heads += "To: " + ",\n    ".join(to) + "\n"
+    if cc:
+        heads += "Cc: " + ",\n    ".join(cc) + "\n"
+    return re.sub(r"^Subject: ", heads.replace("\\", "\\\\") + "Subject: ",
+                  text, count=1, flags=re.M)
+
+
 def split_base(base):
-    """("debian linux-source-6.12 ...", "6.12.117") of a base description."""
+    """("debian linux-source-7.3 ...", "7.3.0-rc7") of a base description."""
     m = re.fullmatch(r"(.*) \(kernel ([^)]+)\)", base)
-    return (m.group(1), m.group(2)) if m else (base, "6.12")
+    return (m.group(1), m.group(2)) if m else (base, "7.3")
 
 
 def addresses(text):
@@ -245,32 +283,53 @@ def addresses(text):
     return to, cc
 
 
+def base_note(base):
+    source, version = split_base(base)
+    note = (f"The series applies to Linux {version}; it was made and proven "
+            f"on\n{source}.  ")
+    if source.startswith("debian"):
+        note += ("That is Debian's tree, Linus's tag with Debian's "
+                 "patches, not the tag\nitself: " + DEBIAN_NOTE)
+    return note + ("Its base-commit is that tree as one commit, not an "
+                   "upstream commit.\n")
+
+
+# What was found of Debian's patches in the files the series touches.
+DEBIAN_NOTE = ("none of Debian's changes that were found touches a file of "
+               "the\nseries (see README.md, \"The base\").  ")
+
+
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) == 4 and argv[1] == "--headers":
+        patch, maint = argv[2:]
+        with open(maint) as f:
+            to, cc = addresses(f.read())
+        with open(patch) as f:
+            text = f.read()
+        with open(patch, "w") as f:
+            f.write(add_headers(text, to, cc))
+        return 0
+    if len(argv) not in (4, 5):
         sys.exit(__doc__)
-    cover, maint, base = argv[1:]
+    cover, maint, base = argv[1:4]
+    version = int(argv[4]) if len(argv) == 5 else 1
     with open(maint) as f:
         to, cc = addresses(f.read())
     with open(cover) as f:
         text = f.read()
-    source, version = split_base(base)
-    blurb = "\n".join([INTRO, QUESTIONS, results(), coverage(), bench(),
-                       FORK_ONLY,
-                       f"The series applies to Linux {version}; it "
-                       f"was made on\n{source}.  Its "
-                       "base-commit is that tree as\none commit, not an "
-                       "upstream commit.\n"])
+    parts = [INTRO]
+    if version > 1:
+        log = changes(version)
+        if log is None:
+            sys.exit(f"cover.py: harness/series.changes has no v{version}: section")
+        parts.append(f"Changes in v{version}\n" + "-" * (11 + len(str(version)))
+                     + "\n\n" + log)
+    parts += [QUESTIONS, results(), coverage(), bench(), FORK_ONLY, base_note(base)]
+    blurb = "\n".join(parts)
     text = text.replace("*** SUBJECT HERE ***", SUBJECT)
     text = text.replace("*** BLURB HERE ***", blurb.rstrip() + "\n")
-    heads = ""
-    if to:
-        heads += "To: " + ",\n    ".join(to) + "\n"
-    if cc:
-        heads += "Cc: " + ",\n    ".join(cc) + "\n"
-    text = re.sub(r"^Subject: ", heads.replace("\\", "\\\\") + "Subject: ",
-                  text, count=1, flags=re.M)
     with open(cover, "w") as f:
-        f.write(text)
+        f.write(add_headers(text, to, cc))
     return 0
 
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """make coverage: line and branch coverage of the project's own kernel code.
 
 Runs the suite in a CONFIG_GCOV build (build/kunit-coverage), collects the

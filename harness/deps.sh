@@ -1,9 +1,11 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Check for the tools a target needs; install the missing ones when run as
 # root with apt-get, otherwise print the exact apt-get line and fail.
 # Usage: deps.sh [extra-tool ...]   (e.g. deps.sh lcov genhtml sparse)
 # A tool is a command, "libelf" for the headers objtool builds with, or
-# "ply" and "gitpython", the modules of checkpatch's SPDX check.
+# "ply" and "gitpython", the modules of checkpatch's SPDX check, or
+# "clang", LLVM 19 (clang, lld and the binutils) for the clang builds.
 set -euo pipefail
 
 declare -A PKG=(
@@ -13,6 +15,7 @@ declare -A PKG=(
 	[sparse]=sparse [gnuplot]=gnuplot-nox [ccache]=ccache
 	[qemu-system-x86_64]=qemu-system-x86 [libelf]=libelf-dev
 	[sphinx-build]=python3-sphinx [ply]=python3-ply [gitpython]=python3-git
+	[spin]=spin [clang]="clang-19 lld-19 llvm-19"
 )
 tools=(gcc make flex bison bc python3 perl xz patch tar ccache "$@")
 
@@ -21,13 +24,15 @@ have() {
 	libelf) [ -e /usr/include/gelf.h ] ;;
 	# checkpatch's SPDX check runs scripts/spdxcheck.py with /usr/bin/python3
 	ply | gitpython) /usr/bin/python3 -c "import ${1/gitpython/git}" 2>/dev/null ;;
+	clang) command -v clang-19 && command -v ld.lld-19 && command -v llvm-ar-19 ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
 }
 
 missing=()
 for t in "${tools[@]}"; do
-	have "$t" || missing+=("${PKG[$t]:-$t}")
+	# shellcheck disable=SC2206 # a tool may need several packages
+	have "$t" >/dev/null || missing+=(${PKG[$t]:-$t})
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

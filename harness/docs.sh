@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make docs: build Documentation/core-api as HTML (make htmldocs
 # SPHINXDIRS=core-api, in build/docs) and fail on any warning that names
 # the project's files: the new page, the kernel-doc it pulls in, and the

@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Fetch a kernel.org tarball and check it against kernel.org's list.
 
 usage: fetch.py VERSION DIR        linux-VERSION.tar.xz from $KERNEL_URL
        fetch.py --url URL DIR      any tarball, by URL (KERNEL_TARBALL)
 
-Downloads the tarball and the sha256sums.asc published beside it into DIR
-with urllib (Python's standard library: nothing else to install), and
-refuses the tarball unless its SHA-256 is the one the list gives for its
-name.  When gpgv and kernel.org's signing keys are on the host, the list's
-signature is verified too; otherwise a notice says it was not.  Prints
-the verified tarball's path as the last line of its output.
+Downloads the tarball into DIR with urllib (Python's standard library:
+nothing else to install), and refuses it unless its SHA-256 is
+$KERNEL_SHA256 or, without that, the one that the sha256sums.asc
+published beside it gives for its name.  When gpgv and kernel.org's
+signing keys are on the host, the list's signature is verified too;
+otherwise a notice says it was not.  Prints the verified tarball's path
+as the last line of its output.
 
-KERNEL_URL      the directory, default https://cdn.kernel.org/pub/linux/kernel/v6.x/
+KERNEL_URL      the directory, default https://cdn.kernel.org/pub/linux/kernel/v7.x/
+KERNEL_SHA256   the tarball's SHA-256, for one with no list beside it (an -rc)
 KERNEL_KEYRING  the keyring for gpgv, default gpgv's own trustedkeys.kbx
 """
 import hashlib
@@ -23,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-DEFAULT_URL = "https://cdn.kernel.org/pub/linux/kernel/v6.x/"
+DEFAULT_URL = "https://cdn.kernel.org/pub/linux/kernel/v7.x/"
 LIST = "sha256sums.asc"
 
 
@@ -108,19 +111,34 @@ def check_signature(list_path):
     return True
 
 
-def fetch(url, dest_dir):
-    """Download the tarball at @url and its list; return its verified path."""
-    name = os.path.basename(urllib.parse.urlparse(url).path)
+def expected_sha256(url, name, dest_dir):
+    """(SHA-256 the tarball must have, where that comes from)."""
+    given = os.environ.get("KERNEL_SHA256", "").strip().lower()
+    if given:
+        if len(given) != 64 or any(c not in "0123456789abcdef" for c in given):
+            raise FetchError(f"KERNEL_SHA256={given} is not a SHA-256 (64 hex digits)")
+        return given, "KERNEL_SHA256"
     list_url = urllib.parse.urljoin(url, LIST)
-    os.makedirs(dest_dir, exist_ok=True)
-    tarball = os.path.join(dest_dir, name)
     list_path = os.path.join(dest_dir, LIST)
     say(f"downloading {list_url}")
-    download(list_url, list_path)
+    try:
+        download(list_url, list_path)
+    except FetchError as e:
+        raise FetchError(f"{e}; for a tarball with no {LIST} beside it "
+                         "(an -rc), give its SHA-256 with KERNEL_SHA256=") from None
     want = listed_sha256(list_path, name)
     if not want:
         raise FetchError(f"{list_url} lists no SHA-256 for {name}")
     check_signature(list_path)
+    return want, list_url
+
+
+def fetch(url, dest_dir):
+    """Download the tarball at @url; return its verified path."""
+    name = os.path.basename(urllib.parse.urlparse(url).path)
+    os.makedirs(dest_dir, exist_ok=True)
+    tarball = os.path.join(dest_dir, name)
+    want, source = expected_sha256(url, name, dest_dir)
     got = sha256(tarball) if os.path.exists(tarball) else None
     if got != want:
         say(f"downloading {url}")
@@ -129,11 +147,11 @@ def fetch(url, dest_dir):
     if got != want:
         os.rename(tarball, tarball + ".bad")
         raise FetchError(
-            f"checksum mismatch for {name}: {list_url} gives {want}, the "
+            f"checksum mismatch for {name}: {source} gives {want}, the "
             f"download from {url} has {got}; it was refused and kept as "
             f"{tarball}.bad.  Check KERNEL_URL (a mirror out of step?) "
             "and run again")
-    say(f"{name}: SHA-256 matches {LIST}")
+    say(f"{name}: SHA-256 matches {os.path.basename(source)}")
     return tarball
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Write a run's KUnit results as JUnit XML, for CI services to show.
 
 One testcase per KUnit case, parameters included, grouped in one

@@ -1,12 +1,13 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Lay the kernel tree build/linux: a base tree, then patches/series applied
 # with patch -p1, then every overlay file (kernel/, include/, tools/,
 # drivers/, Documentation/ and .kunitconfig of this repository) symlinked in at its own path.
 #
 # The base is a copy of $KERNEL_SRC when that is set (the user's tree is
 # only read); otherwise base.sh's verified, unpacked tree in the machine's
-# cache: Debian's linux-source-6.12, kernel.org's tarball of the same
-# release where that package is missing, or $KERNEL_TARBALL.
+# cache: Debian's linux-source-7.3, kernel.org's linux-7.3 where that
+# package is missing, or $KERNEL_TARBALL.
 # Preparing again is a no-op unless the base, a patch or the list of
 # overlay files changed; then the tree is laid again from scratch.  A patch
 # that fails leaves the previous tree as it was.
@@ -106,7 +107,9 @@ else
 	BUILD=$BUILD setsid nice -n 19 "$REPO/harness/base.sh" --fill \
 		"$BASE_TARBALL" "$BASE_KEY" </dev/null >/dev/null 2>&1 &
 fi
-KVER=$(make -s -C "$NEW" kernelversion 2>/dev/null) || KVER=unknown
+# --no-print-directory: under a parent make, make -C would print its
+# "Entering directory" lines into the version.
+KVER=$(make -s --no-print-directory -C "$NEW" kernelversion 2>/dev/null) || KVER=unknown
 
 for p in $(series); do
 	if ! out=$(patch -p1 --forward --batch --fuzz=0 -d "$NEW" <"$OVERLAY/patches/$p" 2>&1); then

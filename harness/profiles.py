@@ -1,11 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The run profiles: which configs, build dir, architecture and boot.
 
 Each profile is one kunit.py configuration with a build dir of its own
-under build/.  run.py configures, builds and boots them; the SMP ones boot
-x86_64 under QEMU, because UML on 6.12 has one CPU.
+under build/.  run.py configures, builds and boots them.  UML runs on
+SMP_CPUS CPUs (each a host thread) unless the profile is uniprocessor;
+the KCSAN run boots x86_64 under QEMU, as UML has no KCSAN.
 """
 import collections
 import os
+import shutil
+import sys
+
+import cache
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -20,8 +26,8 @@ SMP_CPUS = 4
 # common: kunit.py arguments of both config and exec; boot: exec only;
 # objects: the objects a full build compiles, for the progress lines until
 # this machine has a figure of its own: measured in cold builds on Debian
-# 12 (gcc 12), except bench's and bench-smp's, taken from default's and
-# smp-kcsan's, whose configs they resemble.
+# 12 (gcc 12), except bench's, taken from default's, whose config it
+# resembles.
 Profile = collections.namedtuple(
     "Profile", "configs build_dir arch make common boot objects")
 
@@ -49,43 +55,85 @@ def kvm_usable():
     return "vmx" in flags or "svm" in flags
 
 
-def smp():
-    """kunit.py arguments of an x86_64 run on SMP_CPUS vCPUs under QEMU.
-
-    TCG runs each vCPU in a host thread of its own (thread=multi); KVM is
-    used where it works.  KTHREAD_CORE_ACCEL=tcg or kvm forces the choice.
-    """
+def accel():
+    """QEMU's accelerator: KVM where it works, else TCG, one host thread
+    per vCPU.  KTHREAD_CORE_ACCEL=tcg or kvm forces the choice."""
     accel = os.environ.get("KTHREAD_CORE_ACCEL") or (
         "kvm" if kvm_usable() else "tcg")
-    if accel == "tcg":
-        accel = "tcg,thread=multi"
+    return "tcg,thread=multi" if accel == "tcg" else accel
+
+
+def qemu_drop():
+    """The accelerators of kunit.py's list that run.py's qemu-shim.py must
+    drop: all but the chosen one, as QEMU takes the first that starts."""
+    return ",".join(a for a in ("kvm", "hvf", "tcg")
+                    if a != accel().split(",")[0])
+
+
+def qemu_env(env, arch="x86_64"):
+    """@env with qemu-shim.py first on PATH as qemu-system-@arch."""
+    real = shutil.which(f"qemu-system-{arch}", path=env.get("PATH"))
+    if not real:
+        return env
+    shim_dir = os.path.join(cache.ROOT, "qemu-shim")
+    os.makedirs(shim_dir, exist_ok=True)
+    link = os.path.join(shim_dir, f"qemu-system-{arch}")
+    shim = os.path.join(HERE, "qemu-shim.py")
+    if os.path.realpath(link) != os.path.realpath(shim):
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(shim, link)
+    return dict(env, KTHREAD_CORE_QEMU=real, KTHREAD_CORE_QEMU_DROP=qemu_drop(),
+                PATH=shim_dir + os.pathsep + env.get("PATH", ""))
+
+
+def smp():
+    """kunit.py arguments of an x86_64 run on SMP_CPUS vCPUs under QEMU."""
     return ["--arch=x86_64",
-            f"--qemu_args=-smp {SMP_CPUS} -m 2048 -accel {accel}"]
+            f"--qemu_args=-smp {SMP_CPUS} -m 2048 -accel {accel()}"]
 
 
-# The suite runs in well under a minute under TCG; the SMP timeout only
-# ends a boot that hangs.
-SMP_BOOT = ["--timeout", "600"]
+# The suite runs in well under a minute under TCG; the timeout only ends
+# a boot that hangs.
+QEMU_BOOT = ["--timeout", "600"]
+
+# UML SMP: ncpus CPUs, and seccomp mode, without which UML refuses SMP
+# ("SMP is not supported with PTRACE userspace").
+UML_SMP = ["--kernel_args", f"ncpus={SMP_CPUS}", "--kernel_args", "seccomp=on"]
+SMP = config("kthread_smp.config")
+CLANG = "LLVM=-19"
+DEBUG = config("kthread_debug.config")
 
 PROFILES = {
-    "default": Profile([KUNITCONFIG], "kunit", "um", [], [], NOT_SLOW, 616),
-    "debug": Profile([KUNITCONFIG, config("kthread_debug.config")],
-                     "kunit-debug", "um", [], [], ["--timeout", "900"], 659),
-    # gcc 12's libgcov defines mangle_path() too: see README.
-    "coverage": Profile([KUNITCONFIG,
+    "default": Profile([KUNITCONFIG, SMP], "kunit", "um", [], [],
+                       NOT_SLOW + UML_SMP, 616),
+    "debug": Profile([KUNITCONFIG, DEBUG, SMP], "kunit-debug", "um", [], [],
+                     ["--timeout", "900"] + UML_SMP, 659),
+    # Uniprocessor UML: CONFIG_SMP=n takes other paths in the kernel.
+    "up": Profile([KUNITCONFIG], "kunit-up", "um", [], [],
+                  ["--timeout", "900"], 616),
+    # gcc 12's libgcov defines mangle_path() too: see docs/harness.md.
+    "coverage": Profile([KUNITCONFIG, SMP,
                          os.path.join(TREE, "tools/testing/kunit/configs/coverage_uml.config")],
                         "kunit-coverage", "um",
                         ["KCFLAGS=-Dmangle_path=seq_mangle_path"], [],
-                        NOT_SLOW, 616),
-    "bench": Profile([config("kthread_bench.config")], "kunit-bench", "um",
-                     [], [], ["--timeout", "900"], 616),
-    "smp-kcsan": Profile([KUNITCONFIG, config("kthread_smp.config"),
-                          config("kthread_kcsan.config")],
-                         "kunit-smp-kcsan", "x86_64", [], smp(), SMP_BOOT, 1200),
-    "smp-debug": Profile([KUNITCONFIG, config("kthread_debug.config"),
-                          config("kthread_smp.config")],
-                         "kunit-smp-debug", "x86_64", [], smp(), SMP_BOOT, 1213),
-    "bench-smp": Profile([config("kthread_bench.config"),
-                          config("kthread_smp.config")],
-                         "kunit-bench-smp", "x86_64", [], smp(), SMP_BOOT, 1200),
+                        NOT_SLOW + UML_SMP, 616),
+    # clang 19 (Debian 12's newest; 7.3 needs LLVM 17.0.1 or later).
+    "clang": Profile([KUNITCONFIG, SMP], "kunit-clang", "um", [CLANG], [],
+                     NOT_SLOW + UML_SMP, 616),
+    "bench": Profile([config("kthread_bench.config"), SMP], "kunit-bench", "um",
+                     [], [], ["--timeout", "900"] + UML_SMP, 616),
+    "smp-kcsan": Profile([KUNITCONFIG, SMP, config("kthread_kcsan.config")],
+                         "kunit-smp-kcsan", "x86_64", [], smp(), QEMU_BOOT, 1200),
 }
+
+
+if __name__ == "__main__":
+    # profiles.py qemu-env: the shell exports of a QEMU run (upstream.sh).
+    if sys.argv[1:] != ["qemu-env"]:
+        sys.exit("usage: profiles.py qemu-env")
+    env = qemu_env(dict(os.environ))
+    for key in ("KTHREAD_CORE_QEMU", "KTHREAD_CORE_QEMU_DROP", "PATH"):
+        if key in env:
+            print(f"export {key}='{env[key]}'")
+    print(f"ACCEL='{accel()}'")

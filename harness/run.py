@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Run the KUnit suite in one configuration and check the kernel log.
 
 usage: run.py PROFILE [extra kunit.py exec arguments]
@@ -22,6 +23,7 @@ import build  # noqa: E402
 import cache  # noqa: E402
 import junit  # noqa: E402
 import logscan  # noqa: E402
+import profiles  # noqa: E402
 from profiles import BUILD, PROFILES, REPO, TREE  # noqa: E402,F401
 
 RESULTS = os.path.join(BUILD, "results")
@@ -85,6 +87,8 @@ def run(name, extra):
     common += [f"--kunitconfig={c}" for c in prof.configs] + prof.common
     common += [f"--make_options={m}" for m in prof.make]
     env = cache.ccache_env()
+    boot_env = profiles.qemu_env(env or dict(os.environ), prof.arch) \
+        if prof.arch != "um" else env
     start = time.monotonic()
     with open(os.path.join(RESULTS, name + ".txt"), "w") as out:
         rc = stream(name, KUNIT + ["config"] + common, env, out)
@@ -95,7 +99,7 @@ def run(name, extra):
             rc = 1
         if rc == 0:
             rc = stream(name, KUNIT + ["exec"] + common + [f"--json={js}"]
-                        + prof.boot + extra, env, out)
+                        + prof.boot + extra, boot_env, out)
     wall = time.monotonic() - start
 
     passed = failed = skipped = 0

@@ -1,5 +1,7 @@
 #!/bin/bash
-# make patches: generate the upstream series in build/patches from
+# SPDX-License-Identifier: GPL-2.0-only
+# make patches [V=N]: generate version N (default 1) of the upstream
+# series in build/patches from
 # patches/ and the overlay, as harness/series.conf assigns the overlay
 # files to patches.  Never edit the output by hand: patches-check.sh fails
 # when it and the repository disagree.
@@ -24,6 +26,7 @@ CONF=$REPO/harness/series.conf
 PLACEHOLDER='kthread_core developers <kthread-core@example.org>'
 STANDIN_NAME='Stand-in Identity of make check, not an author'
 STANDIN_EMAIL='stand-in@invalid'
+VERSION=${1:-1}
 
 die() {
 	echo "patches: error: $*" >&2
@@ -36,6 +39,13 @@ say() {
 
 [ -f "$TREE/.kthread-core-prepared" ] ||
 	die "build/linux is not prepared: run 'make prepare' first"
+case $VERSION in
+'' | *[!0-9]* | 0) die "V=$VERSION is not a version: give V=1, V=2, ..." ;;
+esac
+PREV=$((VERSION - 1))
+if [ "$VERSION" -gt 1 ] && ! grep -q "^v$VERSION:" "$REPO/harness/series.changes"; then
+	die "harness/series.changes has no \"v$VERSION:\" section: say there what changed since v$PREV"
+fi
 
 name=$(git -C "$REPO" config user.name || true)
 email=$(git -C "$REPO" config user.email || true)
@@ -123,17 +133,48 @@ for p in $series; do
 	git -C "$WORK" commit -q -s -F "$tmp/commit"
 done
 
+git -C "$WORK" tag -f "v$VERSION" series >/dev/null
+
+# The previous version, for the range-diff: its tag, or its kept patches.
+range=()
+if [ "$VERSION" -gt 1 ]; then
+	if ! git -C "$WORK" rev-parse -q --verify "v$PREV" >/dev/null; then
+		ls "$BUILD/series/v$PREV"/0001-*.patch >/dev/null 2>&1 ||
+			die "no v$PREV to compare v$VERSION with: make patches V=$PREV was never run here (build/series/v$PREV)"
+		git -C "$WORK" checkout -q -B "v$PREV-import" base
+		git -C "$WORK" am -q $(ls "$BUILD/series/v$PREV"/*.patch | grep -v /0000-cover-letter.patch) ||
+			die "the kept v$PREV patches do not apply to the base any more"
+		git -C "$WORK" tag -f "v$PREV" HEAD >/dev/null
+		git -C "$WORK" checkout -q series
+	fi
+	range=(--range-diff="base..v$PREV")
+	git -C "$WORK" range-diff "base..v$PREV" "base..v$VERSION" \
+		>"$BUILD/series/range-diff-v$PREV-v$VERSION"
+fi
+
 rm -rf "$OUT"
-git -C "$WORK" format-patch -q --cover-letter --base=base -o "$OUT" base..series
-(cd "$WORK" && ./scripts/get_maintainer.pl --no-git --no-git-fallback \
-	$(ls "$OUT"/*.patch | grep -v /0000-cover-letter.patch)) >"$tmp/maintainers.all" ||
-	die "scripts/get_maintainer.pl failed on the series"
-# The sender maintains the new files, and is the From: already.
-grep -vF "<$email>" "$tmp/maintainers.all" >"$tmp/maintainers" || true
-python3 "$REPO/harness/cover.py" "$OUT/0000-cover-letter.patch" \
-	"$tmp/maintainers" "$BASE_ID"
+vflag=()
+[ "$VERSION" -gt 1 ] && vflag=(-v "$VERSION")
+git -C "$WORK" format-patch -q --cover-letter --base=base "${vflag[@]}" "${range[@]}" \
+	-o "$OUT" base..series
+cover=$(ls "$OUT"/*0000-cover-letter.patch)
+# Each patch's own To: and Cc:, and all of them for the cover letter.
+: >"$tmp/maintainers.all"
+for p in $(ls "$OUT"/*.patch | grep -v 0000-cover-letter.patch); do
+	(cd "$WORK" && ./scripts/get_maintainer.pl --no-git --no-git-fallback "$p") \
+		>"$tmp/m" || die "scripts/get_maintainer.pl failed on $(basename "$p")"
+	# The sender maintains the new files, and is the From: already.
+	grep -vF "<$email>" "$tmp/m" >"$tmp/m.others" || true
+	cat "$tmp/m.others" >>"$tmp/maintainers.all"
+	python3 "$REPO/harness/cover.py" --headers "$p" "$tmp/m.others"
+done
+awk '!seen[$0]++' "$tmp/maintainers.all" >"$tmp/maintainers"
+python3 "$REPO/harness/cover.py" "$cover" "$tmp/maintainers" "$BASE_ID" "$VERSION"
+
+rm -rf "$BUILD/series/v$VERSION"
+cp -a "$OUT" "$BUILD/series/v$VERSION"
 
 git -C "$WORK" log --oneline --reverse base..series
 git -C "$WORK" diff --stat base series | tail -n1
-say "wrote $(ls "$OUT" | wc -l) files to ${OUT#"$REPO"/} (cover letter included); send with:"
-say "  git send-email ${OUT#"$REPO"/}/*.patch"
+say "wrote $(ls "$OUT" | wc -l) files of v$VERSION to ${OUT#"$REPO"/} (cover letter included)${range:+, and build/series/range-diff-v$PREV-v$VERSION}"
+say "send them yourself, as README.md says: git send-email ${OUT#"$REPO"/}/*.patch, or b4"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Print 'N passed, N failed' over every run recorded in build/results.
 
 KUnit cases are counted from each run's .counts file (a log with kernel

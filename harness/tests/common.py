@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Helpers of the harness's self-tests: a small fake kernel tree and overlay."""
 import os
 import shutil

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """ccache as the harness sets it up: two clones share hits, each gets
 dependency files naming its own tree, and an edit is never served stale."""
 import os

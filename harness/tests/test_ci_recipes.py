@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The CI recipes parse, and run .ci/run unchanged with what CI needs."""
 import os
 import unittest
@@ -48,7 +49,8 @@ class RecipesTest(unittest.TestCase):
         with open(os.path.join(REPO, ".ci/run")) as f:
             text = f.read()
         for pkg in ("ccache", "python3-yaml", "qemu-system-x86", "libelf-dev",
-                    "lcov", "sparse", "ca-certificates", "xz-utils"):
+                    "lcov", "sparse", "ca-certificates", "xz-utils", "spin",
+                    "clang-19", "lld-19", "llvm-19", "debian-archive-keyring"):
             self.assertIn(pkg, text)
         self.assertTrue(text.rstrip().endswith("make check"))
 

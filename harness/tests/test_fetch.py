@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The kernel.org fallback over loopback: fetch.py and base.sh against a
 python3 -m http.server on 127.0.0.1 serving a small fake tarball."""
 import hashlib
@@ -14,7 +15,7 @@ from common import HARNESS, write
 
 FETCH = os.path.join(HARNESS, "fetch.py")
 BASE = os.path.join(HARNESS, "base.sh")
-VERSION = "6.12.999"
+VERSION = "7.3"
 # What base.sh needs, without apt-get and dpkg-deb: a host with no Debian.
 TOOLS = ("bash", "python3", "tar", "xz", "sha256sum", "cut", "tr", "basename",
          "dirname", "mkdir", "rm", "mv", "sed", "ls", "head", "tail", "cat", "id")
@@ -52,13 +53,15 @@ class LoopbackCase(unittest.TestCase):
     def list(self, digest):
         write(os.path.join(self.www, "sha256sums.asc"),
               "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n"
-              f"{'0' * 64}  linux-6.12.1.tar.xz\n{digest}  {self.name}\n"
+              f"{'0' * 64}  linux-7.2.tar.xz\n{digest}  {self.name}\n"
               "-----BEGIN PGP SIGNATURE-----\n\nnot a real signature\n"
               "-----END PGP SIGNATURE-----\n")
 
-    def fetch(self, *args):
-        env = dict(os.environ, KERNEL_URL=self.url, GNUPGHOME=self.gnupg)
+    def fetch(self, *args, **kw):
+        env = dict(os.environ, KERNEL_URL=self.url, GNUPGHOME=self.gnupg, **kw)
         env.pop("KERNEL_KEYRING", None)
+        if "KERNEL_SHA256" not in kw:
+            env.pop("KERNEL_SHA256", None)
         return subprocess.run([sys.executable, FETCH, *args], env=env,
                               capture_output=True, text=True)
 
@@ -84,17 +87,35 @@ class FetchTest(LoopbackCase):
         self.assertEqual(r.stdout, "")
 
     def test_missing_tarball_names_the_url(self):
-        r = self.fetch("6.12.1", os.path.join(self.tmp, "dl"))
+        r = self.fetch("7.2", os.path.join(self.tmp, "dl"))
         self.assertEqual(r.returncode, 1)
-        self.assertIn(f"cannot download {self.url}linux-6.12.1.tar.xz: HTTP 404", r.stderr)
+        self.assertIn(f"cannot download {self.url}linux-7.2.tar.xz: HTTP 404", r.stderr)
 
     def test_unlisted_tarball(self):
         r = self.fetch("--url", self.url + "other.tar.xz", os.path.join(self.tmp, "dl"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("lists no SHA-256 for other.tar.xz", r.stderr)
 
+    def test_given_sha256_needs_no_list(self):
+        os.remove(os.path.join(self.www, "sha256sums.asc"))
+        dest = os.path.join(self.tmp, "dl")
+        r = self.fetch("--url", self.url + self.name, dest, KERNEL_SHA256=self.sum)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("SHA-256 matches KERNEL_SHA256", r.stderr)
+        bad = self.fetch("--url", self.url + self.name, dest, KERNEL_SHA256="e" * 64)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn(f"checksum mismatch for {self.name}: KERNEL_SHA256 gives {'e' * 64}",
+                      bad.stderr)
+
+    def test_rc_without_list_says_what_to_give(self):
+        os.remove(os.path.join(self.www, "sha256sums.asc"))
+        r = self.fetch("--url", self.url + self.name, os.path.join(self.tmp, "dl"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("HTTP 404", r.stderr)
+        self.assertIn("give its SHA-256 with KERNEL_SHA256=", r.stderr)
+
     def test_unreachable_mirror(self):
-        r = self.fetch("--url", "http://127.0.0.1:9/linux-6.12.1.tar.xz",
+        r = self.fetch("--url", "http://127.0.0.1:9/linux-7.2.tar.xz",
                        os.path.join(self.tmp, "dl"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot download http://127.0.0.1:9/sha256sums.asc", r.stderr)
@@ -110,7 +131,7 @@ class BaseFallbackTest(LoopbackCase):
                 real = sys.executable if t == "python3" else shutil.which(t)
                 os.symlink(real, os.path.join(bin_, t))
         env = dict(PATH=bin_, HOME=self.tmp, GNUPGHOME=self.gnupg,
-                   KERNEL_URL=self.url, KTHREAD_CORE_PIN=VERSION + "-1",
+                   KERNEL_URL=self.url,
                    BUILD=os.path.join(self.tmp, "build"),
                    KTHREAD_CORE_CACHE=os.path.join(self.tmp, "cache"), **kw)
         return subprocess.run(["bash", BASE], env=env, capture_output=True, text=True)
@@ -118,7 +139,8 @@ class BaseFallbackTest(LoopbackCase):
     def test_kernel_org_base_where_debian_is_missing(self):
         r = self.base()
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("Debian's linux-source-6.12 is not available here", r.stderr)
+        self.assertIn("debian: no apt-get or dpkg-deb on this host", r.stderr)
+        self.assertIn("Debian's linux-source-7.3 is not available here", r.stderr)
         self.assertIn(f"id=kernel.org linux-{VERSION}", r.stdout)
         base = r.stdout.split("dir=")[1].strip()
         self.assertTrue(os.path.isfile(os.path.join(base, "Makefile")))

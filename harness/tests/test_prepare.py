@@ -1,5 +1,7 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """prepare.sh on a small fake kernel tree: patches, overlay, relaying."""
 import os
+import subprocess
 import unittest
 
 from common import PATCH, FakeTreeCase, snapshot, write
@@ -16,6 +18,18 @@ class PrepareTest(FakeTreeCase):
         self.assertTrue(os.path.islink(self.tree(".kunitconfig")))
         with open(self.tree(".kthread-core-base")) as f:
             self.assertIn("6.12.0-fake", f.read())
+
+    def test_version_is_clean_under_a_parent_make(self):
+        parent = os.path.join(self.tmp, "parent.mk")
+        write(parent, "all:\n\t@bash $(PREPARE)\n")
+        env = self.env(KERNEL_SRC=self.src, PREPARE=__import__("common").PREPARE)
+        r = subprocess.run(["make", "-f", parent, "-C", self.tmp], env=env,
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.tree(".kthread-core-base")) as f:
+            base = f.read()
+        self.assertNotIn("Entering directory", base)
+        self.assertRegex(base, r"\(kernel 6\.12\.0-fake\)\n$")
 
     def test_idempotent(self):
         self.assertEqual(self.prepare().returncode, 0)

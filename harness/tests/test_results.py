@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The log scan, the JUnit XML, the benchmark table and the summary line."""
 import json
 import os
@@ -9,6 +10,7 @@ import unittest
 
 from common import HARNESS
 import bench  # noqa: E402
+import cover  # noqa: E402
 import junit  # noqa: E402
 import logscan  # noqa: E402
 import summary  # noqa: E402
@@ -28,9 +30,22 @@ class LogScanTest(unittest.TestCase):
                      "BUG: KCSAN: race of unknown origin in foo+0x1/0x2"):
             self.assertEqual(len(logscan.scan([line])), 1, line)
 
+    def test_kcsan_test_may_provoke_kcsan_reports(self):
+        lines = ["    # Subtest: kcsan\n",
+                 "BUG: KCSAN: data-race in test_kernel_read / test_kernel_write\n",
+                 "BUG: KASAN: slab-out-of-bounds in test_thing\n",
+                 "ok 3 kcsan\n",
+                 "BUG: KCSAN: data-race in kthread_core_start / kthread_core_thread\n"]
+        self.assertEqual([n for n, _ in logscan.scan(lines)], [3, 5])
+
+    def test_deprecated_workqueue(self):
+        self.assertEqual(len(logscan.scan([
+            "workqueue: work func kthread_core_create_work enqueued on deprecated "
+            "workqueue. Use system_{percpu|dfl}_wq instead.\n"])), 1)
+
     def test_clean_boot(self):
         self.assertEqual(logscan.scan([
-            "Linux version 6.12.117 (gcc 12)\n",
+            "Linux version 7.3.0-rc7 (gcc 12)\n",
             "kcsan: strict mode configured\n",
             "kcsan: selftest: 3/3 tests passed\n",
             "    ok 1 kthread_core_test_signals\n",
@@ -99,6 +114,24 @@ class BenchTest(unittest.TestCase):
         self.assertEqual(rows[0]["metric"], "lifecycle")
         self.assertEqual(rows[0]["ratio"], 0.8)
         self.assertIn("0.80", bench.table(rows))
+
+    def test_floor_row_has_one_column(self):
+        rows = bench.parse([
+            "    # kthread_core_bench_floor: bench: floor floor_ns=2500 floor_iqr=3%\n",
+            "    # kthread_core_bench_lifecycle: bench: lifecycle core_ns=4000 "
+            "core_iqr=5% upstream_ns=5000 upstream_iqr=7%\n"])
+        self.assertEqual([r["metric"] for r in rows], ["floor", "lifecycle"])
+        self.assertIsNone(rows[0]["ratio"])
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "bench.json"), "w") as f:
+                json.dump({"rows": rows}, f)
+            saved, cover.BUILD = cover.BUILD, d
+            try:
+                text = cover.bench()
+            finally:
+                cover.BUILD = saved
+        self.assertRegex(text, r"floor +2500 +- +-")
+        self.assertRegex(text, r"lifecycle +4000 +5000 +0.80")
 
 
 class SummaryTest(unittest.TestCase):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """run.py on a fake tree (config, build, exec, log scan), the build's
 progress lines, and the profiles."""
 import json
@@ -105,9 +106,28 @@ class SmpArgsTest(unittest.TestCase):
     def test_profiles_have_their_own_build_dirs(self):
         dirs = [p.build_dir for p in profiles.PROFILES.values()]
         self.assertEqual(len(dirs), len(set(dirs)))
-        for name in ("smp-kcsan", "smp-debug", "bench-smp"):
-            self.assertIn("--arch=x86_64", profiles.PROFILES[name].common)
-            self.assertEqual(profiles.PROFILES[name].arch, "x86_64")
+        self.assertIn("--arch=x86_64", profiles.PROFILES["smp-kcsan"].common)
+        self.assertEqual(profiles.PROFILES["smp-kcsan"].arch, "x86_64")
+
+    def test_uml_smp_by_default_and_up_of_its_own(self):
+        smp = ["--kernel_args", "ncpus=4", "--kernel_args", "seccomp=on"]
+        for name in ("default", "debug", "clang", "coverage", "bench"):
+            prof = profiles.PROFILES[name]
+            self.assertEqual(prof.arch, "um")
+            self.assertIn(profiles.SMP, prof.configs, name)
+            self.assertEqual(prof.boot[-4:], smp, name)
+        up = profiles.PROFILES["up"]
+        self.assertNotIn(profiles.SMP, up.configs)
+        self.assertNotIn("seccomp=on", up.boot)
+        self.assertEqual(profiles.PROFILES["clang"].make, ["LLVM=-19"])
+
+    def test_qemu_shim_drops_the_unusable_accelerators(self):
+        args = ["-nodefaults", "-accel", "kvm", "-accel", "hvf", "-accel", "tcg",
+                "-smp", "4", "-accel", "tcg,thread=multi"]
+        shim = __import__("importlib").import_module("qemu-shim")
+        self.assertEqual(shim.filtered(args, {"kvm", "hvf"}),
+                         ["-nodefaults", "-accel", "tcg", "-smp", "4",
+                          "-accel", "tcg,thread=multi"])
 
 
 class CountTest(unittest.TestCase):

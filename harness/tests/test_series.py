@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """make patches: series.conf covers the overlay and names real patches, and
 cover.py fills the letter from results without inventing missing ones."""
 import os
@@ -68,7 +69,8 @@ class CoverTest(unittest.TestCase):
                 f.write("Tejun Heo <tj@kernel.org> (maintainer:WORKQUEUE)\n"
                         "linux-kernel@vger.kernel.org (open list)\n")
             r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
-                                letter, maint, "debian linux-source-6.12"],
+                                letter, maint,
+                                "debian linux-source-7.3 7.3~rc7-1~exp1 (kernel 7.3.0-rc7)"],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(letter) as f:
@@ -77,7 +79,51 @@ class CoverTest(unittest.TestCase):
             self.assertIn("To: Tejun Heo <tj@kernel.org>\nCc: linux-kernel@vger.kernel.org\n"
                           "Subject: [PATCH 00/11] kthread: kernel thread control", text)
             self.assertIn("Rusty Russell", text)
-            self.assertIn("Why keventd and not kthreadd?", text)
+            self.assertIn("Why not kthread_create() alone?", text)
+            self.assertIn("Why not kthread_worker?", text)
+            self.assertIn("The series applies to Linux 7.3.0-rc7", text)
+            self.assertIn("not the tag", text)
+            self.assertNotIn("Changes in v", text)
+
+    def test_v2_has_its_changes(self):
+        self.assertIsNone(cover.changes(99))
+        with tempfile.TemporaryDirectory() as d:
+            letter = os.path.join(d, "0000-cover-letter.patch")
+            maint = os.path.join(d, "m")
+            with open(letter, "w") as f:
+                f.write("Subject: [PATCH v9 00/11] *** SUBJECT HERE ***\n\n*** BLURB HERE ***\n")
+            open(maint, "w").close()
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
+                                letter, maint, "x (kernel 7.3.0)", "99"],
+                               capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("no v99: section", r.stderr)
+
+    def test_patch_headers(self):
+        with tempfile.TemporaryDirectory() as d:
+            patch = os.path.join(d, "0001-x.patch")
+            maint = os.path.join(d, "m")
+            with open(patch, "w") as f:
+                f.write("From: A <a@b>\nSubject: [PATCH 01/11] x\n\nbody\n")
+            with open(maint, "w") as f:
+                f.write("Tejun Heo <tj@kernel.org> (maintainer:WORKQUEUE)\n"
+                        "linux-kernel@vger.kernel.org (open list)\n")
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
+                                "--headers", patch, maint], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(patch) as f:
+                self.assertIn("To: Tejun Heo <tj@kernel.org>\nCc: linux-kernel@vger.kernel.org\n"
+                              "Subject: [PATCH 01/11] x", f.read())
+
+
+class DocCmdTest(unittest.TestCase):
+    def test_the_rst_command_is_found_whole(self):
+        import doccmd  # noqa: E402
+        cmd = doccmd.command(open(os.path.join(REPO, "Documentation/core-api/kthread_core.rst")))
+        self.assertTrue(cmd.startswith("./tools/testing/kunit/kunit.py run "))
+        self.assertIn("--kernel_args ncpus=4 --kernel_args seccomp=on", cmd)
+        self.assertTrue(cmd.endswith("'kthread_core*'"))
+        self.assertNotIn("\\", cmd)
 
 
 if __name__ == "__main__":

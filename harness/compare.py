@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Compare KUnit results without and with the series (make upstream).
+
+usage: compare.py LABEL BASE_JSON SERIES_JSON SUITE [LABEL ...]
+
+For each group of four arguments: kunit.py's JSON of the base run and of
+the series run, and the suite to compare ("" for all suites in the
+base's results).  Prints both sets of counts; every case of the base must
+have the same result with the series.  Cases the series adds are listed,
+not compared.  Exits 1 on any difference or missing result.
+"""
+import json
+import sys
+
+
+def cases(group, prefix=""):
+    """{"suite.case[.param]": status} of a kunit.py JSON group."""
+    out = {}
+    name = group.get("name", "")
+    path = f"{prefix}.{name}" if prefix else name
+    for case in group.get("test_cases", []):
+        out[f"{path}.{case['name']}"] = case.get("status")
+    for sub in group.get("sub_groups", []):
+        out.update(cases(sub, path))
+    return out
+
+
+def load(path, suite):
+    try:
+        with open(path) as f:
+            tree = json.load(f)
+    except (OSError, ValueError) as e:
+        return None, f"no results in {path}: {e}"
+    all_cases = {}
+    for sub in tree.get("sub_groups", []):
+        if not suite or sub.get("name") == suite:
+            all_cases.update(cases(sub))
+    if not all_cases:
+        return None, f"no {suite or 'KUnit'} cases in {path}"
+    return all_cases, None
+
+
+def counts(c):
+    v = list(c.values())
+    return (f"{v.count('PASS')} passed, {len(v) - v.count('PASS') - v.count('SKIP')} "
+            f"failed, {v.count('SKIP')} skipped")
+
+
+def compare(label, base_path, series_path, suite):
+    base, err = load(base_path, suite)
+    series, err2 = load(series_path, suite)
+    if err or err2:
+        print(f"upstream: {label}: {err or err2}")
+        return False
+    print(f"upstream: {label}: base {counts(base)}; with the series {counts(series)}")
+    ok = True
+    for name, status in sorted(base.items()):
+        got = series.get(name)
+        if got != status:
+            print(f"upstream: {label}: {name}: {status} on the base, {got or 'missing'} with the series")
+            ok = False
+    added = sorted(set(series) - set(base))
+    if added:
+        print(f"upstream: {label}: the series adds {len(added)} cases: "
+              + ", ".join(added[:6]) + (" ..." if len(added) > 6 else ""))
+    return ok
+
+
+def main(argv):
+    args = argv[1:]
+    if not args or len(args) % 4:
+        sys.exit(__doc__)
+    ok = True
+    for i in range(0, len(args), 4):
+        ok &= compare(*args[i:i + 4])
+    print("upstream: ok: no upstream case changed its result" if ok else
+          "upstream: FAILED: results differ (above)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
