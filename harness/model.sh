@@ -10,7 +10,8 @@
 #                its shortest counterexample's length is reported
 #
 # Prints states and time for each check; fails if a check finds an error,
-# or a mutant is not found.  Works in build/model.
+# or a mutant is not found.  Runs one verifier per CPU, each in its own
+# directory of build/model.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,19 +24,20 @@ for t in spin gcc; do
 	command -v $t >/dev/null ||
 		{ echo "model: $t is missing: install Debian's package ${t/gcc/gcc} (see make deps)" >&2; exit 1; }
 done
-mkdir -p "$WORK"
-cd "$WORK" || exit 1
-cp "$MODEL" .
+JOBS=$(nproc 2>/dev/null || echo 1)
+rm -rf "$WORK"
+mkdir -p "$WORK" || exit 1
 fail=0
 
-# pan NAME SPIN_FLAGS CC_FLAGS PAN_FLAGS: build and run one verifier.
+# pan NAME SPIN_FLAGS CC_FLAGS PAN_FLAGS: build and run one verifier in
+# build/model/NAME.
 pan() {
 	local name=$1 sflags=$2 cflags=$3 pflags=$4
-	rm -f pan.c ./*.trail
-	spin -a $sflags kthread_core.pml >"$name.spin.log" 2>&1 &&
-		gcc -O2 -w $cflags -o "pan-$name" pan.c >>"$name.spin.log" 2>&1 ||
-		{ cat "$name.spin.log"; echo "model: $name: spin or gcc failed"; return 2; }
-	"./pan-$name" -m$DEPTH $pflags >"$name.log" 2>&1
+	mkdir -p "$WORK/$name" && cd "$WORK/$name" && cp "$MODEL" . || return 2
+	spin -a $sflags kthread_core.pml >spin.log 2>&1 &&
+		gcc -O2 -w $cflags -o pan pan.c >>spin.log 2>&1 ||
+		{ cat spin.log; echo "model: $name: spin or gcc failed"; return 2; }
+	./pan -m$DEPTH $pflags >pan.log 2>&1
 	return 0
 }
 
@@ -50,36 +52,58 @@ errors() {
 	sed -n 's/.*errors: \([0-9]*\)$/\1/p' "$1" | tail -n1
 }
 
+# check NAME FLAGS...: a check that must find no error.
 check() {
 	local name=$1
 	shift
-	pan "$name" "$@" || { fail=1; return; }
-	if [ "$(errors "$name.log")" = 0 ]; then
-		echo "model: $name: ok, $(summary "$name.log")"
+	pan "$name" "$@" || return 1
+	if [ "$(errors pan.log)" = 0 ]; then
+		echo "model: $name: ok, $(summary pan.log)"
 	else
-		grep -E '^pan:[0-9]|assertion violated|invalid end|acceptance cycle' "$name.log" | head -n3
-		echo "model: $name: FAILED (trail: build/model/kthread_core.pml.trail; spin -t -p to replay)"
-		fail=1
+		grep -E '^pan:[0-9]|assertion violated|invalid end|acceptance cycle' pan.log | head -n3
+		echo "model: $name: FAILED (trail: build/model/$name/kthread_core.pml.trail; spin -t -p to replay)"
+		return 1
 	fi
 }
 
-check safety "-DKILL" "-DSAFETY -DNOCLAIM" ""
-check safety-two "-DTWO -DKILL" "-DSAFETY -DNOCLAIM" ""
-check liveness "-DKILL" "-DNFAIR=3" "-a -f"
-
-for m in $MUTANTS; do
-	# -i: iterative search for the shortest counterexample.
-	pan "mutant-$m" "-D$m -DKILL" "-DSAFETY -DNOCLAIM" "-i" || { fail=1; continue; }
-	n=$(errors "mutant-$m.log")
+# mutant NAME: a planted bug that must be found; -i searches iteratively
+# for the shortest counterexample.
+mutant() {
+	local m=$1 n what len
+	pan "mutant-$m" "-D$m -DKILL" "-DSAFETY -DNOCLAIM" "-i" || return 1
+	n=$(errors pan.log)
 	if [ -z "$n" ] || [ "$n" = 0 ]; then
 		echo "model: mutant $m: NOT FOUND"
-		fail=1
-		continue
+		return 1
 	fi
-	what=$(grep -m1 -oE 'assertion violated +.* \(at depth|invalid end state|acceptance cycle' "mutant-$m.log" |
+	what=$(grep -m1 -oE 'assertion violated +.* \(at depth|invalid end state|acceptance cycle' pan.log |
 		sed -e 's/ (at depth$//' -e 's/  */ /g')
-	len=$(sed -n 's/^pan: reducing search depth to \([0-9]*\)/\1/p' "mutant-$m.log" | tail -n1)
+	len=$(sed -n 's/^pan: reducing search depth to \([0-9]*\)/\1/p' pan.log | tail -n1)
 	echo "model: mutant $m: found, ${what:-error} in $((len - 1)) steps"
+}
+
+# The verifiers are independent: run up to one per CPU, each into its
+# own output file, and print the outputs in this order.
+order=()
+spawn() {
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	order+=("$1-$2")
+	( "$@" >"$WORK/$1-$2.out" 2>&1; echo $? >"$WORK/$1-$2.rc" ) &
+}
+
+spawn check safety "-DKILL" "-DSAFETY -DNOCLAIM" ""
+spawn check safety-two "-DTWO -DKILL" "-DSAFETY -DNOCLAIM" ""
+spawn check liveness "-DKILL" "-DNFAIR=3" "-a -f"
+for m in $MUTANTS; do
+	spawn mutant "$m"
+done
+wait
+
+for o in "${order[@]}"; do
+	cat "$WORK/$o.out"
+	[ "$(cat "$WORK/$o.rc" 2>/dev/null)" = 0 ] || fail=1
 done
 
 [ $fail -eq 0 ] && echo "model: ok" || echo "model: FAILED"
