@@ -5,7 +5,7 @@
 #   make check      everything CI runs; ends with "N passed, N failed"
 #
 # ARGS="..." is passed to kunit.py exec in the run targets, for example
-#   make ARGS="--filter_glob=kthread_core.*park*"
+#   make ARGS="kthread_core.*park*" (a filter glob: kunit.py exec's positional argument)
 PY ?= python3
 H := harness
 ARGS ?=

@@ -24,6 +24,6 @@ Targets (make TARGET):
   clean, distclean, cache-clean   remove results; all of build/; the machine's cache
 
 Variables (make VAR=... or the environment): see README.md, "Environment".
-  ARGS=...        extra kunit.py exec arguments of a run, e.g. --filter_glob=...
+  ARGS=...        extra kunit.py exec arguments of a run, e.g. a filter glob, "kthread_core.*park*"
   V=N             make patches: the version of the series
 HELP

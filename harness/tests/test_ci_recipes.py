@@ -50,7 +50,7 @@ class RecipesTest(unittest.TestCase):
             text = f.read()
         for pkg in ("ccache", "python3-yaml", "qemu-system-x86", "libelf-dev",
                     "lcov", "sparse", "ca-certificates", "xz-utils", "spin",
-                    "clang-19", "lld-19", "llvm-19", "debian-archive-keyring"):
+                    "clang-19", "lld-19", "llvm-19", "debian-archive-keyring", "b4"):
             self.assertIn(pkg, text)
         self.assertTrue(text.rstrip().endswith("make check"))
 
