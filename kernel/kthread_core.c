@@ -444,15 +444,12 @@ static int kthread_core_started(struct kthread_core *kc, bool start)
 	if (ret < 0 && kthread_should_park() && !kthread_should_stop())
 		kthread_parkme();
 	complete_all(&kc->started);
-	if (ret < 0) {
-		/* Until the start, or a destroy that came first, reaps it. */
-		if (!kthread_should_stop())
-			kthread_core_wait_stop();
-		return 0;
-	}
-
-	ret = kc->corefn ? kthread_core_loop(kc) : 0;
-	/* corefn failed, or there is none: keep the result until stopped. */
+	ret = ret >= 0 && kc->corefn ? kthread_core_loop(kc) : 0;
+	/*
+	 * initfn or corefn failed, or there is no corefn: wait to be stopped,
+	 * by the start that reaps a failed initfn, by a destroy that came
+	 * first, or by the destroy that takes corefn's result.
+	 */
 	if (!kthread_should_stop())
 		kthread_core_wait_stop();
 	return ret;
