@@ -13,17 +13,7 @@ not compared.  Exits 1 on any difference or missing result.
 import json
 import sys
 
-
-def cases(group, prefix=""):
-    """{"suite.case[.param]": status} of a kunit.py JSON group."""
-    out = {}
-    name = group.get("name", "")
-    path = f"{prefix}.{name}" if prefix else name
-    for case in group.get("test_cases", []):
-        out[f"{path}.{case['name']}"] = case.get("status")
-    for sub in group.get("sub_groups", []):
-        out.update(cases(sub, path))
-    return out
+import junit
 
 
 def load(path, suite):
@@ -32,10 +22,8 @@ def load(path, suite):
             tree = json.load(f)
     except (OSError, ValueError) as e:
         return None, f"no results in {path}: {e}"
-    all_cases = {}
-    for sub in tree.get("sub_groups", []):
-        if not suite or sub.get("name") == suite:
-            all_cases.update(cases(sub))
+    all_cases = {f"{s}.{name}": status for s, name, status, _ in junit.cases(tree)
+                 if not suite or s == suite}
     if not all_cases:
         return None, f"no {suite or 'KUnit'} cases in {path}"
     return all_cases, None
