@@ -6,38 +6,36 @@
  * created asleep, runs initfn() when started, and from then on runs
  * corefn() each time it is woken, until it is destroyed.  This is the
  * design of Rusty Russell's "Kernel Thread Control Primitives" (2003),
- * written afresh for today's kernel beside the kthread_create() API.
+ * written afresh for today's kernel on top of the kthread API.
  *
- * The threads are kthreads like any other: kernel/kthread.c starts them
- * as it starts kthread()'s threads, kthreadd is their parent, and they exit
- * through kthread_exit(), so that kthread_bind(), kthread_park(),
- * kthread_should_stop(), kthread_data() and kthread_stop() work on them.
- * What differs is who forks them: a keventd worker (a kworker of this
- * file's own workqueue) once keventd is up, so that creations on several
- * CPUs run in parallel instead of queueing for kthreadd; and before that,
- * in early boot, the caller itself.  kthreadd is their parent either way,
- * but for the threads that init forks itself, which reap themselves.
+ * A kthread_core thread is a kthread made by kthread.c's own create path:
+ * kthreadd forks it into kthread(), which runs kthread_core_thread() once
+ * the thread is first woken, and it exits through kthread()'s own exit.
+ * So kthread_bind(), kthread_park(), kthread_should_stop(), the freezer
+ * and kthread_stop() work on it as on any kthread, and nothing of
+ * kthreadd's clean context or of kthread()'s start is copied here.
  *
  * Each thread has one struct kthread_core.  Control operations find it
- * through a small hash table keyed by the task pointer, which is also how a
- * task that was not made here is told apart without being touched.  The
- * table lock is only held for the lookup: every round trip with a thread
- * waits on that thread's own completions, so control of one thread never
- * waits for another.
+ * through a small hash table keyed by the task pointer, which is also how
+ * a stale handle, or a task that was not made here, is told apart without
+ * being touched.  The thread's own exit hook, a task_work that do_exit()
+ * runs however the thread ends, records the exit code and completes
+ * @exited: every waiter for the exit waits on that, so a destroy, a failed
+ * start and a kthread_stop() may all wait at once.  The hook also takes
+ * the state out of the table if the thread was stopped; a thread that
+ * ended by itself stays there until a destroy reaps it and takes its
+ * exit code.
  *
  * Concurrency contract, stated to KCSAN where it is promised:
- *  - @task is written once, before the completion that publishes it: by
- *    the thread, or by the forker if the fork failed; the thread alone
- *    writes @init_ret, before the completion that publishes it;
- *  - the @flags bits are set with atomic bitops and never cleared:
- *    KTHREAD_CORE_REPORTED by the creator or the reporter, before the
- *    handle is valid; KTHREAD_CORE_START once, under kthread_core_lock,
- *    while the thread reads it without the lock.  Once the thread has
- *    seen its start or its stop, nothing writes @flags any more;
- *  - @claimed is only accessed under kthread_core_lock: exactly one caller
- *    claims a thread's exit (a destroy, a kthread_stop() or a failed
- *    start); it alone waits for the exit, writes @result and frees the
- *    state, when nothing else can touch it.
+ *  - @started is written once, by kthread_core_start() under
+ *    kthread_core_lock, before its wakeup; the thread reads it without
+ *    the lock, and nothing writes it once the thread saw it;
+ *  - the thread alone writes @init_ret, before @init_done is completed;
+ *  - the exit hook alone writes @result, before @exited is completed;
+ *  - the state is freed by the last reference, when nothing else can
+ *    touch it: the table holds one while the state is in it, the thread
+ *    one until its exit hook has run, and each control operation one
+ *    while it uses the state.
  */
 
 #include <kunit/static_stub.h>
@@ -51,22 +49,19 @@
 #include <linux/hashtable.h>
 #include <linux/kcsan-checks.h>
 #include <linux/kthread.h>
+#include <linux/numa.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
-#include <linux/sched/isolation.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/task_work.h>
 #include <linux/workqueue.h>
+#include <trace/events/sched.h>
 
 #include "kthread_core.h"
 #include "kthread_internal.h"
-
-enum {
-	KTHREAD_CORE_REPORTED,	/* the creator was answered, or gave up */
-	KTHREAD_CORE_START,	/* kthread_core_start() was called */
-};
 
 /**
  * struct kthread_core - the state of one kthread_core thread
@@ -74,18 +69,15 @@ enum {
  * @corefn: called in the thread after each wakeup, until it fails
  * @data: argument of @initfn and @corefn
  * @task: the thread; holds a task reference
- * @node: entry in kthread_core_hash, while the handle is valid
- * @refs: one for the handle, one for each control operation in flight
- * @flags: KTHREAD_CORE_REPORTED and _START
- * @claimed: one caller owns the thread's exit; under kthread_core_lock
- * @init_ret: what @initfn returned, or -EINTR if it never ran
- * @result: what the thread exited with, for a kthread_stop() that waited
- *	for another caller's destroy
- * @full_name: the thread's name, until the thread takes it
- * @work: the creation request, run by keventd
- * @created: @task is set, to the thread or to ERR_PTR(-errno)
- * @started: @init_ret is set
- * @destroyed: the claimer has reaped the thread and set @result
+ * @node: entry in kthread_core_hash, until the thread is reaped
+ * @refs: the table's, the thread's, and one for each control operation
+ * @started: kthread_core_start() was called
+ * @direct: forked by its creator, before keventd_up()
+ * @init_ret: what @initfn returned, or -EINTR if it did not return
+ * @result: what the thread exited with
+ * @exit_work: the thread's exit hook
+ * @init_done: @init_ret is set, or the thread has exited
+ * @exited: @result is set; the thread runs none of the caller's code
  */
 struct kthread_core {
 	int (*initfn)(void *data);
@@ -94,41 +86,19 @@ struct kthread_core {
 	struct task_struct *task;
 	struct hlist_node node;
 	refcount_t refs;
-	unsigned long flags;
-	bool claimed;
+	bool started;
+	bool direct;
 	int init_ret;
 	int result;
-	char *full_name;
-	struct work_struct work;
-	struct completion created;
-	struct completion started;
-	struct completion destroyed;
+	struct callback_head exit_work;
+	struct completion init_done;
+	struct completion exited;
 };
 
 #define KTHREAD_CORE_HASH_BITS	6
 static DEFINE_HASHTABLE(kthread_core_hash, KTHREAD_CORE_HASH_BITS);
 static DEFINE_SPINLOCK(kthread_core_lock);
 static atomic_t kthread_core_live = ATOMIC_INIT(0);
-
-/*
- * keventd for thread creation: unbound, so that the forks run on the
- * workqueue's unbound CPUs, which exclude isolated ones, near the caller;
- * with a rescuer, so that creation makes progress when no kworker can be
- * forked; and with its own max_active, so that work items of the system
- * workqueue that wait for a creation never starve the creation itself.
- */
-static struct workqueue_struct *kthread_core_wq __ro_after_init;
-/* Without the workqueue, creation fails, rather than fork from the caller. */
-static bool kthread_core_wq_failed __ro_after_init;
-
-static int __init kthread_core_init(void)
-{
-	kthread_core_wq = alloc_workqueue("kthread_core",
-					  WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	kthread_core_wq_failed = !kthread_core_wq;
-	return kthread_core_wq ? 0 : -ENOMEM;
-}
-early_initcall(kthread_core_init);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Number of struct kthread_core alive, for the leak checks of the tests. */
@@ -148,15 +118,41 @@ VISIBLE_IF_KUNIT struct kthread_core *kthread_core_alloc(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kthread_core_alloc);
 
+/*
+ * Fork seam: kthread.c's create path, through kthreadd or, with @direct,
+ * in the caller.  Tests stub it to inject a fork failure.
+ */
+VISIBLE_IF_KUNIT struct task_struct *
+kthread_core_fork(int (*threadfn)(void *data), void *data, bool direct,
+		  const char *namefmt, va_list args)
+{
+	KUNIT_STATIC_STUB_REDIRECT(kthread_core_fork, threadfn, data, direct,
+				   namefmt, args);
+
+	return __kthread_create_on_node(threadfn, data, NUMA_NO_NODE, direct,
+					namefmt, args);
+}
+EXPORT_SYMBOL_IF_KUNIT(kthread_core_fork);
+
+/*
+ * Wait seam, between the thread's read of its requests and its decision to
+ * sleep: a request made there must still wake it.  Tests stub it to hold
+ * the thread in that window.
+ */
+VISIBLE_IF_KUNIT void kthread_core_wait_window(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(kthread_core_wait_window);
+}
+EXPORT_SYMBOL_IF_KUNIT(kthread_core_wait_window);
+
 static void kthread_core_put(struct kthread_core *kc)
 {
 	if (!refcount_dec_and_test(&kc->refs))
 		return;
 	/* The last reference: nothing else can reach the state now. */
 	ASSERT_EXCLUSIVE_ACCESS(*kc);
-	if (!IS_ERR_OR_NULL(kc->task))
+	if (kc->task)
 		put_task_struct(kc->task);
-	kfree(kc->full_name);
 	kfree(kc);
 	atomic_dec(&kthread_core_live);
 }
@@ -173,64 +169,57 @@ static struct kthread_core *kthread_core_find(struct task_struct *k)
 	return NULL;
 }
 
-/* Claim @kc's exit; under kthread_core_lock, so that only one caller wins. */
-static bool kthread_core_claim_locked(struct kthread_core *kc)
-{
-	lockdep_assert_held(&kthread_core_lock);
-	if (kc->claimed)
-		return false;
-	ASSERT_EXCLUSIVE_WRITER(kc->claimed);
-	kc->claimed = true;
-	return true;
-}
-
-/*
- * Find the thread behind @k, not started yet, mark it started and take a
- * reference to it; unless a destroy claimed it first, so that a destroy
- * that comes before the start runs neither function.
- */
-static struct kthread_core *kthread_core_get_unstarted(struct task_struct *k)
+/* The thread behind @k with a reference taken, or NULL. */
+static struct kthread_core *kthread_core_get(struct task_struct *k)
 {
 	struct kthread_core *kc;
 
 	if (IS_ERR_OR_NULL(k))
-		return ERR_PTR(-EINVAL);
-
+		return NULL;
 	spin_lock(&kthread_core_lock);
 	kc = kthread_core_find(k);
-	if (!kc) {
-		kc = ERR_PTR(-EINVAL);
-	} else if (kc->claimed) {
-		kc = ERR_PTR(-EINTR);
-	} else if (test_bit(KTHREAD_CORE_START, &kc->flags)) {
-		/* Not even an atomic write: the thread's @flags are settled. */
-		kc = ERR_PTR(-EBUSY);
-	} else {
-		set_bit(KTHREAD_CORE_START, &kc->flags);
+	if (kc)
 		refcount_inc(&kc->refs);
-	}
 	spin_unlock(&kthread_core_lock);
 	return kc;
 }
 
 /*
- * The claimer reaps the thread: wait for its exit through kthread.c, as
- * kthread_stop() does, and return what it exited with.  Then invalidate
- * the handle, tell a kthread_stop() that waited for this, and drop the
- * handle's reference.
+ * Take @kc out of the table, once, and drop the table's reference: after
+ * a stop, by the thread's exit hook, or after an exit of the thread's own,
+ * by the destroy or the failed start that reaps it.
  */
-static int kthread_core_reap(struct kthread_core *kc)
+static void kthread_core_reap(struct kthread_core *kc)
 {
-	int ret = __kthread_stop(kc->task);
+	bool hashed;
+
+	spin_lock(&kthread_core_lock);
+	hashed = !hlist_unhashed(&kc->node);
+	if (hashed)
+		hlist_del_init(&kc->node);
+	spin_unlock(&kthread_core_lock);
+	if (hashed)
+		kthread_core_put(kc);
+}
+
+/*
+ * The thread's exit hook.  do_exit() runs it in the thread after the last
+ * of the caller's code, however the thread ended: a stop, a kthread_exit()
+ * or an oops in initfn or corefn, or a stop before the start, in which
+ * case kthread() never called kthread_core_thread().
+ */
+static void kthread_core_exit_work(struct callback_head *head)
+{
+	struct kthread_core *kc = container_of(head, struct kthread_core,
+					       exit_work);
 
 	ASSERT_EXCLUSIVE_WRITER(kc->result);
-	kc->result = ret;
-	spin_lock(&kthread_core_lock);
-	hash_del(&kc->node);
-	spin_unlock(&kthread_core_lock);
-	complete_all(&kc->destroyed);
+	kc->result = current->exit_code;
+	if (kthread_should_stop())
+		kthread_core_reap(kc);
+	complete_all(&kc->init_done);
+	complete_all(&kc->exited);
 	kthread_core_put(kc);
-	return ret;
 }
 
 /**
@@ -238,8 +227,8 @@ static int kthread_core_reap(struct kthread_core *kc)
  * @k: any task, or %NULL; it is only compared, never dereferenced
  *
  * Context: Process context.
- * Return: true if @k came from kthread_core_create() and was not reaped
- * yet, else false.
+ * Return: true if @k came from kthread_core_create() and was neither
+ * destroyed nor stopped yet, else false.
  */
 bool kthread_core_owns(struct task_struct *k)
 {
@@ -255,97 +244,21 @@ bool kthread_core_owns(struct task_struct *k)
 EXPORT_SYMBOL_GPL(kthread_core_owns);
 
 /*
- * Wait seam, between the thread's read of its requests and its decision to
- * sleep: a request made there must still wake it.  Tests stub it to hold
- * the thread in that window.
+ * Sleep in @state until a stop, or with @start until kthread_core_start(),
+ * parking when asked; any other wakeup does nothing.
  */
-VISIBLE_IF_KUNIT void kthread_core_wait_window(void)
-{
-	KUNIT_STATIC_STUB_REDIRECT(kthread_core_wait_window);
-}
-EXPORT_SYMBOL_IF_KUNIT(kthread_core_wait_window);
-
-/* Prologue seam, before the thread resets itself.  Tests stub it to hold it. */
-VISIBLE_IF_KUNIT void kthread_core_prologue(void)
-{
-	KUNIT_STATIC_STUB_REDIRECT(kthread_core_prologue);
-}
-EXPORT_SYMBOL_IF_KUNIT(kthread_core_prologue);
-
-/*
- * Give the new thread the context that kthreadd gives its children, as its
- * forker (a keventd worker, or an early-boot caller) may differ: no
- * signals, no freezing until it asks for it, no allocation scope
- * (memalloc_noio_save() and its kind), nice 0, every memory node and the
- * housekeeping CPUs.  kthread_prepare_core() resets the policy.
- */
-static void kthread_core_reset(void)
-{
-	cpumask_var_t mask;
-
-	ignore_signals(current);
-	current->flags |= PF_NOFREEZE;
-	current->flags &= ~(PF_MEMALLOC | PF_MEMALLOC_NOFS | PF_MEMALLOC_NOIO |
-			    PF_MEMALLOC_PIN);
-	set_user_nice(current, 0);
-	set_mems_allowed(node_states[N_MEMORY]);
-	if (!alloc_cpumask_var(&mask, GFP_KERNEL)) {
-		/* kthread_begin_core() narrows it to the housekeeping CPUs. */
-		set_cpus_allowed_ptr(current, cpu_possible_mask);
-		return;
-	}
-	/* The housekeeping mask changes at runtime, under RCU. */
-	scoped_guard(rcu)
-		cpumask_copy(mask, housekeeping_cpumask(HK_TYPE_DOMAIN));
-	set_cpus_allowed_ptr(current, mask);
-	free_cpumask_var(mask);
-}
-
-/*
- * Tell the creator the thread or its fork's error, unless the creator was
- * killed and gave up: then the state is the reporter's to free.
- */
-static bool kthread_core_report(struct kthread_core *kc)
-{
-	if (!test_and_set_bit(KTHREAD_CORE_REPORTED, &kc->flags)) {
-		complete(&kc->created);
-		return true;
-	}
-	kthread_core_put(kc);
-	return false;
-}
-
-/*
- * The thread reports itself already in its sleeping state, as kthread()
- * does, so that the creator's kthread_bind() finds it inactive in it.
- */
-static bool kthread_core_report_asleep(struct kthread_core *kc)
-{
-	set_current_state(TASK_IDLE);
-	if (kthread_core_report(kc))
-		return true;
-	__set_current_state(TASK_RUNNING);
-	return false;
-}
-
-/*
- * Sleep in @state until a stop or, with @kc, kthread_core_start(), parking
- * when asked; a stray wake_up_process() does nothing.
- */
-static void kthread_core_sleep(struct kthread_core *kc, unsigned int state)
+static void kthread_core_sleep(struct kthread_core *kc, unsigned int state,
+			       bool start)
 {
 	for (;;) {
-		bool stop, start = false;
+		bool stop, started = false;
 
 		set_current_state(state);
-		if (kc) {
-			/* Only a start changes @flags now. */
-			ASSERT_EXCLUSIVE_BITS(kc->flags, ~BIT(KTHREAD_CORE_START));
-			start = READ_ONCE(kc->flags) & BIT(KTHREAD_CORE_START);
-		}
+		if (start)
+			started = READ_ONCE(kc->started);
 		stop = kthread_should_stop();
 		kthread_core_wait_window();
-		if (stop || start)
+		if (stop || started)
 			break;
 		if (kthread_should_park()) {
 			__set_current_state(TASK_RUNNING);
@@ -355,28 +268,6 @@ static void kthread_core_sleep(struct kthread_core *kc, unsigned int state)
 		schedule();
 	}
 	__set_current_state(TASK_RUNNING);
-}
-
-/*
- * Sleep until kthread_core_start() or a stop, in TASK_IDLE: uninterruptible,
- * so that kthread_bind() and kthread_affine_preferred() work until then,
- * as on a new kthread, and without load or hung-task reports.  A park
- * request parks the thread here.
- */
-static bool kthread_core_wait_start(struct kthread_core *kc)
-{
-	kthread_core_sleep(kc, TASK_IDLE);
-	return !kthread_should_stop();
-}
-
-/*
- * After corefn failed, or without one: sleep until stopped, parking when
- * asked, and freezable if initfn made the thread so.  In TASK_IDLE, so
- * that a signal that initfn allowed does not make the sleep a busy loop.
- */
-static void kthread_core_wait_stop(void)
-{
-	kthread_core_sleep(NULL, TASK_IDLE | TASK_FREEZABLE);
 }
 
 /*
@@ -390,8 +281,8 @@ static int kthread_core_loop(struct kthread_core *kc)
 	int ret = 0;
 
 	while (!kthread_should_stop()) {
-		/* Started: nothing writes @flags, not even a refused start. */
-		ASSERT_EXCLUSIVE_WRITER(kc->flags);
+		/* Started: nothing writes @started, not even a refused start. */
+		ASSERT_EXCLUSIVE_WRITER(kc->started);
 		if (kthread_should_park()) {
 			__set_current_state(TASK_RUNNING);
 			kthread_parkme();
@@ -401,10 +292,10 @@ static int kthread_core_loop(struct kthread_core *kc)
 		if (ret < 0)
 			break;
 		/*
-		 * Order corefn's task state, which it may have set with
-		 * __set_current_state(), before the stop and park tests: with
-		 * the barrier in the requester's wake_up_process(), either the
-		 * test sees the request or the wakeup sees the sleeping state.
+		 * Order corefn's task state before the stop and park tests:
+		 * with the barrier in the requester's wake_up_process(), either
+		 * the test sees the request or the wakeup sees the sleeping
+		 * state.  corefn's own check for work is ordered by corefn.
 		 */
 		smp_mb();
 		if (kthread_should_stop() || kthread_should_park())
@@ -417,141 +308,75 @@ static int kthread_core_loop(struct kthread_core *kc)
 }
 
 /*
- * The thread's life from its start, or its stop, on: initfn, then corefn
- * until stopped.  Returns what the thread exits with.
- *
- * Nothing writes @flags any more, as KCSAN is told.
+ * The thread function that kthread() runs once the thread is first woken:
+ * normally by kthread_core_start(), otherwise (a park before the start, a
+ * stray wake_up_process()) it waits for the start here, as kthread() did.
+ * Returns what the thread exits with.
  */
-static int kthread_core_started(struct kthread_core *kc, bool start)
+static int kthread_core_thread(void *data)
 {
-	int ret = -EINTR;
+	struct kthread_core *kc;
+	int ret;
 
-	ASSERT_EXCLUSIVE_WRITER(kc->flags);
+	/* kthread_core_create() hashed it before anything could wake it. */
+	spin_lock(&kthread_core_lock);
+	kc = kthread_core_find(current);
+	spin_unlock(&kthread_core_lock);
+	if (!kc)
+		return -EINVAL;
+
+	kthread_core_sleep(kc, TASK_UNINTERRUPTIBLE, true);
+	if (kthread_should_stop())
+		return -EINTR;
+	ret = kc->initfn ? kc->initfn(data) : 0;
 	/*
-	 * kthread_begin_core() may park the thread: a stop that ends the park
-	 * comes before initfn, and initfn does not run.
-	 */
-	if (start && !kthread_begin_core() && !kthread_should_stop())
-		ret = kc->initfn ? kc->initfn(kc->data) : 0;
-	ASSERT_EXCLUSIVE_WRITER(kc->init_ret);
-	kc->init_ret = ret;
-	/*
-	 * A kthread_park() that came while initfn ran is honoured before the
-	 * start learns of a failure and reaps the thread: the parker would
-	 * otherwise wait for a park that the exit never gives.  It holds the
-	 * start back, as a park before the start does.
+	 * A kthread_park() that came while a failing initfn ran is honoured
+	 * before the start learns of the failure: it holds the start, which
+	 * stops the thread, back until kthread_unpark(), as a park before
+	 * the start does.
 	 */
 	if (ret < 0 && kthread_should_park() && !kthread_should_stop())
 		kthread_parkme();
-	complete_all(&kc->started);
-	ret = ret >= 0 && kc->corefn ? kthread_core_loop(kc) : 0;
+	ASSERT_EXCLUSIVE_WRITER(kc->init_ret);
+	kc->init_ret = ret;
+	complete_all(&kc->init_done);
+	if (ret >= 0)
+		ret = kc->corefn ? kthread_core_loop(kc) : 0;
 	/*
-	 * initfn or corefn failed, or there is no corefn: wait to be stopped,
-	 * by the start that reaps a failed initfn, by a destroy that came
-	 * first, or by the destroy that takes corefn's result.
+	 * initfn or corefn failed, or there is no corefn: sleep until the
+	 * start that reaps a failed initfn, or a destroy, stops the thread.
+	 * In TASK_IDLE, so that a signal that initfn allowed does not make
+	 * the sleep a busy loop; freezable if initfn made the thread so.
 	 */
-	if (!kthread_should_stop())
-		kthread_core_wait_stop();
+	kthread_core_sleep(kc, TASK_IDLE | TASK_FREEZABLE, false);
 	return ret;
 }
 
-static int kthread_core_thread(void *arg)
-{
-	struct kthread_core *kc = arg;
-
-	kthread_core_prologue();
-	kthread_core_reset();
-	kthread_prepare_core(kc->corefn, kc->data, kc->full_name);
-	kc->full_name = NULL;
-	ASSERT_EXCLUSIVE_WRITER(kc->task);
-	kc->task = get_task_struct(current);
-	if (!kthread_core_report_asleep(kc))
-		kthread_exit(-EINTR);
-	kthread_exit(kthread_core_started(kc, kthread_core_wait_start(kc)));
-}
-
 /*
- * Fork seam: tests stub it to inject a fork failure.  @flags come from
- * kthread_core_clone_flags().
+ * What kthreadd's children inherit from kthreadd, and a thread that its
+ * creator forked inherits from the creator instead: no signals, no
+ * freezing until the thread asks for it, no allocation scope
+ * (memalloc_noio_save() and its kind), nice 0.  kthread() resets the
+ * policy and the affinity; the memory nodes are kthreadd's already, which
+ * the creator, a child of kthreadd, inherited.
  */
-VISIBLE_IF_KUNIT pid_t kthread_core_clone(struct kthread_core *kc, u64 flags)
+static void kthread_core_clean(struct task_struct *k)
 {
-	struct kernel_clone_args args = {
-		.flags		= (flags | CLONE_VM | CLONE_UNTRACED) & ~CSIGNAL,
-		.exit_signal	= flags & CSIGNAL,
-		.fn		= kthread_core_thread,
-		.fn_arg		= kc,
-		.name		= kc->full_name,
-		.kthread	= 1,
-	};
-
-	KUNIT_STATIC_STUB_REDIRECT(kthread_core_clone, kc, flags);
-
-	return kernel_clone(&args);
-}
-EXPORT_SYMBOL_IF_KUNIT(kthread_core_clone);
-
-/*
- * How to fork.  kthreadd is the parent of every kthread: a keventd worker
- * is its child, so CLONE_PARENT makes kthreadd the new thread's parent
- * too, and it reaps it, and the thread shares the worker's fs and files,
- * which are kthreadd's, as kthreadd's children share them.  Before keventd
- * is up, the caller forks: the thread gets copies of its fs and files, and
- * kthreadd as its parent when the caller is kthreadd's child, as every
- * kthread is; any other caller, init (PID 1) first, may not give a child
- * its own parent, so there the thread reaps itself on exit
- * (CLONE_AUTOREAP).
- */
-VISIBLE_IF_KUNIT u64 kthread_core_clone_flags(bool keventd)
-{
-	bool kthreadd_child;
-
-	KUNIT_STATIC_STUB_REDIRECT(kthread_core_clone_flags, keventd);
-
-	if (keventd)
-		return CLONE_FS | CLONE_FILES | CLONE_PARENT | SIGCHLD;
-	scoped_guard(rcu)
-		kthreadd_child = rcu_dereference(current->real_parent) ==
-				 kthreadd_task;
-	return kthreadd_child ? CLONE_PARENT | SIGCHLD : CLONE_AUTOREAP;
-}
-EXPORT_SYMBOL_IF_KUNIT(kthread_core_clone_flags);
-
-/*
- * Fork with userland cgroup migration refused, as kthreadd forks: the new
- * thread stays in its forker's cgroup until kthread_begin_core() calls
- * cgroup_kthread_ready().
- */
-static pid_t kthread_core_clone_pinned(struct kthread_core *kc, u64 flags)
-{
-#ifdef CONFIG_CGROUPS
-	unsigned int pinned = current->no_cgroup_migration;
-	pid_t pid;
-
-	current->no_cgroup_migration = 1;
-	pid = kthread_core_clone(kc, flags);
-	current->no_cgroup_migration = pinned;
-	return pid;
-#else
-	return kthread_core_clone(kc, flags);
-#endif
+	/* Asleep in kthread(): its flags are ours to set, as kthread_bind()'s. */
+	wait_task_inactive(k, TASK_UNINTERRUPTIBLE);
+	ignore_signals(k);
+	k->flags |= PF_NOFREEZE;
+	k->flags &= ~(PF_MEMALLOC | PF_MEMALLOC_NOFS | PF_MEMALLOC_NOIO |
+		      PF_MEMALLOC_PIN);
+	set_user_nice(k, 0);
 }
 
-/* Fork the thread, which reports itself; report a failed fork here. */
-static void kthread_core_fork(struct kthread_core *kc, bool keventd)
+/* The caller forks only before keventd_up(), and a child of kthreadd only. */
+static bool kthread_core_forks_direct(void)
 {
-	pid_t pid = kthread_core_clone_pinned(kc, kthread_core_clone_flags(keventd));
-
-	if (pid < 0) {
-		kc->task = ERR_PTR(pid);
-		kthread_core_report(kc);
-	}
-}
-
-/* Runs on keventd, so that the thread inherits nothing from the caller. */
-static void kthread_core_create_work(struct work_struct *work)
-{
-	kthread_core_fork(container_of(work, struct kthread_core, work), true);
+	if (keventd_up())
+		return false;
+	return rcu_access_pointer(current->real_parent) == kthreadd_task;
 }
 
 /**
@@ -565,37 +390,41 @@ static void kthread_core_create_work(struct work_struct *work)
  * Create a kernel thread that sleeps until kthread_core_start() or
  * kthread_core_destroy() is called on it; @initfn is not called before.
  *
- * Once keventd_up(), a worker of kthread_core's unbound workqueue forks
- * the thread, on a CPU that is not isolated, and it inherits nothing from
- * the caller.  Before that (in init before workqueue_init() and the early
- * initcall that allocates the workqueue, and in the kthreads started
- * then), the caller forks it: it gets copies of the caller's fs, files and
- * credentials, the kernel's own there.  Either way its parent is kthreadd
- * (or, forked by a task that is not kthreadd's child, such as init, it
- * reaps itself), it ignores all signals, it is not
- * freezable, it may not be moved to another cgroup by userland until it is
- * started, and it has the scheduling policy, nice value and CPU affinity
- * of a new kthread.
+ * The thread is a kthread made as kthread_create() makes one: kthreadd
+ * forks it, it has kthreadd's clean context (no signals, not freezable,
+ * the default policy and affinity) and runs kthread(), and it sleeps in
+ * %TASK_UNINTERRUPTIBLE until started, as a new kthread does.  So
+ * kthread_bind(), kthread_bind_mask(), kthread_affine_preferred() and
+ * sched_set_fifo() take effect on it until then, and the hung-task
+ * detector reports it if it is left unstarted for longer than its
+ * timeout.  kthread_data() returns @data; kthread_func() returns
+ * kthread_core's own thread function, not @corefn.
  *
- * Until it is started, the thread sleeps as a new kthread from
- * kthread_create() does: kthread_bind(), kthread_bind_mask(),
- * kthread_affine_preferred(), sched_set_fifo() and set_cpus_allowed_ptr()
- * all take effect on it, and it joins kthreads' managed affinity at start
- * unless it was bound; an affinity set is kept, within the housekeeping
- * CPUs, until those change.  Its name, truncated to %TASK_COMM_LEN - 1
- * characters in its comm, is kept whole for get_kthread_comm().
+ * Before keventd_up() (in Linux 7.3, before workqueue_init(): init, and the
+ * kthreads that exist then), a caller that is kthreadd's child forks the
+ * thread itself through the same create path, as kthreadd's sibling: it
+ * gets the caller's fs and files (kthreadd's, unless the caller unshared
+ * them), and kthreadd as its parent, which reaps it; before this returns,
+ * the thread drops the signal handlers, freezability, allocation scope and
+ * nice value that it inherited from the caller.  Any other caller, init
+ * (PID 1) among them, goes through kthreadd, which is up by then.
  *
  * After a successful start, the thread calls @corefn.  It then sleeps in
  * the task state that @corefn left, unless it is being stopped or parked:
  * a @corefn that wants to wait for the next wake_up_process() sets
  * %TASK_INTERRUPTIBLE (with %TASK_FREEZABLE if @initfn made the thread
- * freezable) before its last check for work, and one that returns in
- * %TASK_RUNNING is called again at once.  Either set_current_state() or
- * __set_current_state() will do: the loop orders the state before its own
- * tests.  Once @corefn returns a negative value it is not called again,
- * and the thread sleeps until destroyed.  @corefn may end the thread
- * itself with kthread_exit(); kthread_core_destroy() then returns what it
- * exited with.  @initfn must return.
+ * freezable) with set_current_state() before its last check for work, and
+ * one that returns in %TASK_RUNNING is called again at once.  The loop
+ * orders that state only before its own tests of a stop or a park, not
+ * before @corefn's check for work: __set_current_state() is enough only
+ * where that check and the waker's update of the work are under one lock;
+ * a lockless check after __set_current_state() can miss the work and the
+ * wakeup both.  Once @corefn returns a negative value it is not called
+ * again, and the thread sleeps until destroyed.  @initfn and @corefn may
+ * end the thread themselves with kthread_exit(); it stays a kthread_core
+ * thread until a destroy, which returns the code it exited with.  The
+ * thread's exit hook is a task_work, so neither function may run
+ * task_work_run().
  *
  * The wait for the fork is killable, as kthread_create()'s is.
  *
@@ -610,53 +439,49 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 	struct task_struct *task;
 	struct kthread_core *kc;
 	va_list args;
-	bool keventd;
+	int ret;
 
-	if (kthread_core_wq_failed)
-		return ERR_PTR(-ENOMEM);
 	kc = kthread_core_alloc();
 	if (!kc)
 		return ERR_PTR(-ENOMEM);
 	atomic_inc(&kthread_core_live);
+	/* The table's, from here on, and the thread's once forked. */
 	refcount_set(&kc->refs, 1);
-
-	va_start(args, namefmt);
-	kc->full_name = kvasprintf(GFP_KERNEL, namefmt, args);
-	va_end(args);
-	if (!kc->full_name) {
-		kthread_core_put(kc);
-		return ERR_PTR(-ENOMEM);
-	}
+	INIT_HLIST_NODE(&kc->node);
 	kc->initfn = initfn;
 	kc->corefn = corefn;
 	kc->data = data;
-	INIT_WORK(&kc->work, kthread_core_create_work);
-	init_completion(&kc->created);
-	init_completion(&kc->started);
-	init_completion(&kc->destroyed);
+	kc->init_ret = -EINTR;
+	kc->direct = kthread_core_forks_direct();
+	init_task_work(&kc->exit_work, kthread_core_exit_work);
+	init_completion(&kc->init_done);
+	init_completion(&kc->exited);
 
-	keventd = keventd_up() && kthread_core_wq;
-	if (keventd)
-		queue_work(kthread_core_wq, &kc->work);
-	else
-		kthread_core_fork(kc, false);
-
-	/*
-	 * Killable, for the OOM killer's sake, as kthread_create() is.  If we
-	 * were killed before the report, whoever reports frees the state.
-	 */
-	if (wait_for_completion_killable(&kc->created)) {
-		if (!test_and_set_bit(KTHREAD_CORE_REPORTED, &kc->flags))
-			return ERR_PTR(-EINTR);
-		wait_for_completion(&kc->created);
-	}
-
-	task = kc->task;
+	va_start(args, namefmt);
+	task = kthread_core_fork(kthread_core_thread, data, kc->direct,
+				 namefmt, args);
+	va_end(args);
 	if (IS_ERR(task)) {
 		kthread_core_put(kc);
-		return task;
+		/* A fork in a caller with a signal pending: it was killed. */
+		return PTR_ERR(task) == -ERESTARTNOINTR ? ERR_PTR(-EINTR) : task;
 	}
+	kc->task = get_task_struct(task);
+	if (kc->direct)
+		kthread_core_clean(task);
 
+	/*
+	 * The thread sleeps in kthread() until woken, and nothing else has
+	 * it yet: its exit hook is in place before it can run or exit.
+	 */
+	refcount_inc(&kc->refs);
+	ret = task_work_add(task, &kc->exit_work, TWA_NONE);
+	if (ret) {
+		kthread_stop(task);
+		kthread_core_put(kc);
+		kthread_core_put(kc);
+		return ERR_PTR(ret);
+	}
 	spin_lock(&kthread_core_lock);
 	hash_add(kthread_core_hash, &kc->node, (unsigned long)task);
 	spin_unlock(&kthread_core_lock);
@@ -668,66 +493,27 @@ EXPORT_SYMBOL_GPL(kthread_core_create);
  * kthread_core_start - run a new thread's initfn, and let it run corefn
  * @k: a thread from kthread_core_create() that was not started yet
  *
- * Wake @k and wait while it calls its initfn.  If initfn fails, @k exits
- * and is released before this returns (by this call, or by a destroy or a
- * kthread_stop() that came first), and must not be used again.  A
- * kthread_park() before initfn, or while a failing initfn runs, holds the
- * start back until kthread_unpark().
+ * Wake @k and wait while it calls its initfn.  If initfn fails, or the
+ * thread ends before initfn returns (a kthread_exit() or an oops in it, or
+ * a stop that came first), @k has exited when this returns, and must not
+ * be used again.  A kthread_park() before initfn, or while a failing
+ * initfn runs, holds the start back until kthread_unpark().
  *
  * A thread created without an initfn has nothing to report, so its start
  * does not wait for it: it returns @k at once, and @k calls corefn as soon
  * as it runs, unless kthread_core_destroy() comes first.
  *
- * Context: Process context.  May sleep.  Not from @k itself.
+ * Context: Process context.  Sleeps.  Not from @k itself.
  * Return: @k if initfn returned a value >= 0 or is %NULL.  Otherwise
- * ERR_PTR() of initfn's negative return, ERR_PTR(-EINTR) if a destroy or
- * a kthread_stop() of @k began before its initfn could run, ERR_PTR(-EBUSY)
- * if @k was already started, or ERR_PTR(-EINVAL) if @k is not a kthread_core
- * thread (any more).
+ * ERR_PTR() of initfn's negative return; ERR_PTR(-EINTR) if @k exited
+ * before its initfn returned, as when a destroy or a kthread_stop() of @k
+ * came first; ERR_PTR(-EBUSY) if @k was already started; ERR_PTR(-EINVAL)
+ * if @k is not a kthread_core thread (any more).
  */
 struct task_struct *kthread_core_start(struct task_struct *k)
 {
 	struct kthread_core *kc;
-	bool claimed;
-	int ret;
-
-	kc = kthread_core_get_unstarted(k);
-	if (IS_ERR(kc))
-		return ERR_CAST(kc);
-
-	wake_up_process(k);
-	if (!kc->initfn) {
-		/* Nothing can fail: a destroy owns the exit. */
-		kthread_core_put(kc);
-		return k;
-	}
-	wait_for_completion(&kc->started);
-	ret = kc->init_ret;
-	if (ret < 0) {
-		/* Reap the thread, unless a destroy already claimed it. */
-		spin_lock(&kthread_core_lock);
-		claimed = kthread_core_claim_locked(kc);
-		spin_unlock(&kthread_core_lock);
-		if (claimed)
-			kthread_core_reap(kc);
-		else
-			wait_for_completion(&kc->destroyed);
-	}
-	kthread_core_put(kc);
-	return ret < 0 ? ERR_PTR(ret) : k;
-}
-EXPORT_SYMBOL_GPL(kthread_core_start);
-
-/*
- * Claim @k's exit for a destroy or a kthread_stop(), or, with @wait, take
- * a reference for waiting on another claimer's.  ERR_PTR(-EINVAL) if @k
- * is not a kthread_core thread (any more), -EBUSY if claimed already and
- * not @wait, -EDEADLK from @k itself.  *@owner says which it got.
- */
-static struct kthread_core *kthread_core_claim(struct task_struct *k,
-					       bool wait, bool *owner)
-{
-	struct kthread_core *kc;
+	int ret = 0;
 
 	if (IS_ERR_OR_NULL(k))
 		return ERR_PTR(-EINVAL);
@@ -735,19 +521,32 @@ static struct kthread_core *kthread_core_claim(struct task_struct *k,
 	spin_lock(&kthread_core_lock);
 	kc = kthread_core_find(k);
 	if (!kc) {
-		kc = ERR_PTR(-EINVAL);
-	} else if (k == current) {
-		kc = ERR_PTR(-EDEADLK);
+		ret = -EINVAL;
+	} else if (kc->started) {
+		ret = -EBUSY;
 	} else {
-		*owner = kthread_core_claim_locked(kc);
-		if (!*owner && !wait)
-			kc = ERR_PTR(-EBUSY);
-		else if (!*owner)
-			refcount_inc(&kc->refs);
+		WRITE_ONCE(kc->started, true);
+		refcount_inc(&kc->refs);
 	}
 	spin_unlock(&kthread_core_lock);
-	return kc;
+	if (ret)
+		return ERR_PTR(ret);
+
+	wake_up_process(k);
+	if (kc->initfn) {
+		wait_for_completion(&kc->init_done);
+		ret = kc->init_ret;
+	}
+	if (ret < 0) {
+		/* The thread waits for this stop, or has exited already. */
+		kthread_request_stop(k);
+		wait_for_completion(&kc->exited);
+		kthread_core_reap(kc);
+	}
+	kthread_core_put(kc);
+	return ret < 0 ? ERR_PTR(ret) : k;
 }
+EXPORT_SYMBOL_GPL(kthread_core_start);
 
 /**
  * kthread_core_destroy - stop a kthread_core thread and wait for its exit
@@ -759,59 +558,44 @@ static struct kthread_core *kthread_core_claim(struct task_struct *k,
  * waiting for either returns; a parked @k is unparked.  A corefn call in
  * progress finishes first, and so may one that was about to begin; none
  * begins after that.  When this returns, @k runs none of the caller's code
- * any more, it has exited, and its state is released; @k must not be used
- * again.  kthreadd reaps it, as it reaps every kthread, a moment later.
- * Destroying a thread that was never started runs neither of its
- * functions.  kthread_stop() on @k does the same.
+ * any more, whoever else stops it at the same time (another destroy, a
+ * kthread_stop(), a start whose initfn failed), and its state is released:
+ * @k must not be used again.  kthreadd reaps it, as it reaps every kthread,
+ * a moment later.  Destroying a thread that was never started runs
+ * neither of its functions.  The sched_kthread_stop and
+ * sched_kthread_stop_ret tracepoints report it as they report
+ * kthread_stop().
+ *
+ * kthread_stop() of @k does what this does, and returns the same value,
+ * but only once, and not after @k exited: as for any kthread, its wait is
+ * for one caller, on a thread that is still there.
  *
  * Context: Process context.  Sleeps.  Not from @k itself.
- * Return: corefn's last return value (its error, if it failed), or the
- * value @k passed to kthread_exit(), or 0 if corefn never ran; -EDEADLK if
- * called by @k itself; -EINVAL if @k is not a kthread_core thread or is
- * already being destroyed.
+ * Return: corefn's last return value (its error, if it failed), 0 without
+ * a corefn, the value @k passed to kthread_exit(), or -EINTR if the stop
+ * came before @k could run initfn (as kthread_stop() returns for a thread
+ * never woken); -EDEADLK if called by @k itself; -EINVAL if @k is not a
+ * kthread_core thread, or was destroyed or stopped already.
  */
 int kthread_core_destroy(struct task_struct *k)
 {
 	struct kthread_core *kc;
-	bool owner;
+	int ret;
 
-	kc = kthread_core_claim(k, false, &owner);
-	if (IS_ERR(kc))
-		return PTR_ERR(kc) == -EBUSY ? -EINVAL : PTR_ERR(kc);
-	return kthread_core_reap(kc);
+	kc = kthread_core_get(k);
+	if (!kc)
+		return -EINVAL;
+	if (k == current) {
+		kthread_core_put(kc);
+		return -EDEADLK;
+	}
+	trace_sched_kthread_stop(k);
+	kthread_request_stop(k);
+	wait_for_completion(&kc->exited);
+	kthread_core_reap(kc);
+	ret = kc->result;
+	trace_sched_kthread_stop_ret(ret);
+	kthread_core_put(kc);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(kthread_core_destroy);
-
-/**
- * kthread_core_stop - kthread_stop() of a kthread_core thread
- * @k: a kthread that kthread_prepare_core() started; the caller holds a
- *	reference to it
- * @ret: where to store what kthread_stop() returns
- *
- * For kthread_stop(): destroy @k, or, if another caller is destroying it
- * already, wait until that is done.
- *
- * Context: Process context.  Sleeps.
- * Return: true, with in *@ret what kthread_core_destroy() returns, or
- * returned to the other caller, or -EDEADLK from @k itself; false if @k
- * was destroyed already, so that it has exited.
- */
-bool kthread_core_stop(struct task_struct *k, int *ret)
-{
-	struct kthread_core *kc;
-	bool owner;
-
-	kc = kthread_core_claim(k, true, &owner);
-	if (IS_ERR(kc)) {
-		*ret = PTR_ERR(kc);
-		return *ret != -EINVAL;
-	}
-	if (owner) {
-		*ret = kthread_core_reap(kc);
-		return true;
-	}
-	wait_for_completion(&kc->destroyed);
-	*ret = kc->result;
-	kthread_core_put(kc);
-	return true;
-}

@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The internals of kernel/kthread_core.c: kthread_core_stop(), for
- * kernel/kthread.c's kthread_stop(), and the seams visible only to its
- * KUnit tests (see <kunit/visibility.h>).  Each seam is a KUnit static
- * stub redirect: a stub acts in the test's own thread, and in threads that
- * the test thread forks itself (kthread_core_create() before keventd_up()).
+ * The seams of kernel/kthread_core.c that only its KUnit tests see (see
+ * <kunit/visibility.h>).  Each seam is a KUnit static stub redirect: a
+ * stub acts in the test's own thread, and in threads that the test thread
+ * forks itself (kthread_core_create() before keventd_up()).
  */
 #ifndef _KERNEL_KTHREAD_CORE_H
 #define _KERNEL_KTHREAD_CORE_H
 
 #include <kunit/visibility.h>
+#include <linux/stdarg.h>
 #include <linux/types.h>
 
 struct kthread_core;
 struct task_struct;
-
-bool kthread_core_stop(struct task_struct *k, int *ret);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
@@ -41,39 +39,22 @@ int kthread_core_nr_live(void);
 struct kthread_core *kthread_core_alloc(void);
 
 /**
- * kthread_core_clone - fork the thread of @kc
- * @kc: the state of the thread being created
- * @flags: clone flags and exit signal, from kthread_core_clone_flags()
+ * kthread_core_fork - create the thread through kernel/kthread.c
+ * @threadfn: kthread_core's thread function
+ * @data: its argument, the creator's data
+ * @direct: the caller forks, rather than kthreadd
+ * @namefmt: printf-style name for the thread
+ * @args: the arguments of @namefmt
  *
  * The fork seam of kthread_core_create(): a test stubs it to make the
  * fork fail.
  *
  * Context: Process context.  May sleep.
- * Return: the new thread's pid, or a negative errno.
+ * Return: the new thread, asleep in kthread(), or an ERR_PTR().
  */
-pid_t kthread_core_clone(struct kthread_core *kc, u64 flags);
-
-/**
- * kthread_core_clone_flags - how kthread_core_create() forks
- * @keventd: the forker is a keventd worker, not the caller
- *
- * A test stubs it to take the branch that only init (PID 1) takes.
- *
- * Context: Process context.
- * Return: the clone flags and exit signal for kthread_core_clone().
- */
-u64 kthread_core_clone_flags(bool keventd);
-
-/**
- * kthread_core_prologue - the new thread has not reset itself yet
- *
- * Called first in a new kthread_core thread.  A test stubs it to hold the
- * thread there, before it resets its scheduling attributes, and shows that
- * kthread_core_create() does not return meanwhile.
- *
- * Context: In the new thread.
- */
-void kthread_core_prologue(void);
+struct task_struct *kthread_core_fork(int (*threadfn)(void *data), void *data,
+				      bool direct, const char *namefmt,
+				      va_list args);
 
 /**
  * kthread_core_wait_window - the thread is between its check and its sleep
@@ -82,7 +63,8 @@ void kthread_core_prologue(void);
  * requests and before it decides to sleep.  A test stubs it to hold the
  * thread there while it makes a request, which must still wake the thread.
  *
- * Context: In the thread, in %TASK_IDLE, with %TASK_FREEZABLE or without.
+ * Context: In the thread, in %TASK_UNINTERRUPTIBLE or %TASK_IDLE, with
+ * %TASK_FREEZABLE or without.
  */
 void kthread_core_wait_window(void);
 #endif

@@ -33,6 +33,7 @@
 #include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <trace/events/sched.h>
 
 #include "kthread_core.h"
 
@@ -91,6 +92,7 @@ struct ktc_probe {
 	int exit_ret;
 	int poll_until;		/* return in TASK_RUNNING before this call */
 	bool block_init;	/* initfn waits for @release */
+	bool init_exits;	/* initfn calls kthread_exit(exit_ret) */
 	bool block_core;	/* the first corefn call waits for @release */
 	bool self_wake;		/* the first corefn call wakes itself when armed */
 	bool self_destroy;	/* callbacks try to destroy their own thread */
@@ -129,8 +131,6 @@ struct ktc_ctx {
 	struct ktc_helper *window;
 	unsigned int windows;	/* how many were let in */
 	struct completion in_window;	/* the thread is held there */
-	unsigned int prologue_ms;	/* the prologue stub holds threads this long */
-	struct task_struct *creator;	/* the kill stub kills it */
 };
 
 static int ktc_initfn(void *data)
@@ -150,6 +150,11 @@ static int ktc_initfn(void *data)
 	if (p->self_destroy)
 		p->init_destroy_ret = kthread_core_destroy(current);
 	atomic_inc(&p->init_calls);
+	if (p->init_exits) {
+		/* Dies in initfn, as an oops would end it in do_exit(). */
+		wake_up(&p->wq);
+		kthread_exit(p->exit_ret);
+	}
 	wake_up(&p->wq);
 	return p->init_ret;
 }
@@ -219,33 +224,11 @@ static struct kthread_core *ktc_alloc_fails(void)
 	return NULL;
 }
 
-static pid_t ktc_fork_fails(struct kthread_core *kc, u64 flags)
+static struct task_struct *ktc_fork_fails(int (*threadfn)(void *data),
+					  void *data, bool direct,
+					  const char *namefmt, va_list args)
 {
-	return -EAGAIN;
-}
-
-/* The clone flags of a forker that may not use CLONE_PARENT, as init. */
-static u64 ktc_flags_of_init(bool keventd)
-{
-	return keventd ? CLONE_FS | CLONE_FILES | CLONE_PARENT | SIGCHLD :
-			 CLONE_AUTOREAP;
-}
-
-/* Prologue stub: hold the new thread before it resets itself. */
-static void ktc_hold_prologue(void)
-{
-	struct ktc_ctx *ctx = kunit_get_current_test()->priv;
-
-	msleep(ctx->prologue_ms);
-}
-
-/* Prologue stub: kill the creator before the new thread reports. */
-static void ktc_kill_creator_prologue(void)
-{
-	struct ktc_ctx *ctx = kunit_get_current_test()->priv;
-
-	send_sig(SIGKILL, ctx->creator, 1);
-	msleep(KTC_QUIET_MS);
+	return ERR_PTR(-EAGAIN);
 }
 
 static struct ktc_ctx *ktc_ctx(struct kunit *test)
@@ -580,6 +563,12 @@ static bool ktc_sleeping(struct task_struct *k)
 	       state == (TASK_IDLE | TASK_FREEZABLE);
 }
 
+/* Asleep in kthread(), or in kthread_core's wait for its start. */
+static bool ktc_unstarted(struct task_struct *k)
+{
+	return READ_ONCE(k->__state) == TASK_UNINTERRUPTIBLE;
+}
+
 static void ktc_expect_sleeping(struct kunit *test, struct task_struct *k)
 {
 	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_sleeping(k)),
@@ -723,45 +712,76 @@ static void kthread_core_test_no_zombie_after_forker_exits(struct kunit *test)
 	ktc_expect_no_leaks(test);
 }
 
-/* Forked by init, which may not give it kthreadd: it reaps itself. */
-static void kthread_core_test_autoreap(struct kunit *test)
-{
-	struct ktc_probe *p = ktc_probe_new(test);
+struct ktc_forker {
+	struct ktc_probe *p;
 	struct task_struct *k;
+	bool keventd_was_up;
+	struct completion done;
+};
 
-	kunit_activate_static_stub(test, kthread_core_clone_flags, ktc_flags_of_init);
-	k = ktc_create_on(test, KTC_DIRECT, p, "autoreap");
-	kunit_deactivate_static_stub(test, kthread_core_clone_flags);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
-	KUNIT_EXPECT_EQ(test, ktc_ppid(k), task_tgid_nr(current));
-	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, k), k);
-	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, 1));
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
-	ktc_expect_released(test, k);
+/* A task whose parent is the test thread, not kthreadd, as init's is not. */
+static int ktc_forker_fn(void *data)
+{
+	struct ktc_forker *f = data;
+
+	f->keventd_was_up = keventd_up();
+	f->k = kthread_core_create(ktc_initfn, ktc_corefn, f->p, "ktc-indirect");
+	complete(&f->done);
+	kthread_exit(0);
 }
 
-/* keventd forks the thread, so it shares nothing with the caller. */
-static void kthread_core_test_keventd_shares_nothing(struct kunit *test)
+/*
+ * Before keventd_up(), a caller that is not kthreadd's child, as init is
+ * not, has kthreadd fork the thread: forked by the caller with
+ * CLONE_PARENT, it would be the caller's sibling, the test thread's child.
+ */
+static void kthread_core_test_not_kthreadd_child(struct kunit *test)
+{
+	struct ktc_forker *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	pid_t pid;
+
+	ktc_needs_builtin(test);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->p = ktc_probe_new(test);
+	init_completion(&f->done);
+	ktc_path_begin(test, KTC_DIRECT);
+	pid = kernel_thread(ktc_forker_fn, f, "ktch-forker", SIGCHLD);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&f->done, KTC_TIMEOUT));
+	ktc_path_end(test, KTC_DIRECT);
+	KUNIT_EXPECT_FALSE(test, f->keventd_was_up);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f->k));
+	ktc_track(test, f->k);
+	KUNIT_EXPECT_EQ_MSG(test, ktc_ppid(f->k), KTC_KTHREADD_PID,
+			    "parent %d, not kthreadd", ktc_ppid(f->k));
+	KUNIT_EXPECT_PTR_EQ(test, ktc_start(test, f->k), f->k);
+	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(f->p, 1));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, f->k), 0);
+	ktc_expect_released(test, f->k);
+}
+
+/* kthreadd forks the thread, so it shares nothing with the caller. */
+static void kthread_core_test_kthreadd_shares_nothing(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k;
 	bool shares_fs;
 
 	KUNIT_ASSERT_EQ(test, unshare_fs_struct(), 0);
-	k = ktc_create_on(test, KTC_KEVENTD, p, "keventd");
+	k = ktc_create_on(test, KTC_KEVENTD, p, "kthreadd");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	task_lock(k);
 	shares_fs = k->fs == current->fs;
 	task_unlock(k);
 	KUNIT_EXPECT_FALSE(test, shares_fs);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 }
 
 /*
- * The direct path's thread gets copies of the caller's fs and files, not
- * the caller's own: nothing the caller changes later reaches it.
+ * The direct path's thread shares its caller's fs and files, as kthreadd's
+ * children share kthreadd's: the caller forked it, not kthreadd.
  */
-static void kthread_core_test_direct_copies_fs_and_files(struct kunit *test)
+static void kthread_core_test_direct_shares_fs_and_files(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k;
@@ -774,9 +794,9 @@ static void kthread_core_test_direct_copies_fs_and_files(struct kunit *test)
 	shares_fs = k->fs == current->fs;
 	shares_files = k->files == current->files;
 	task_unlock(k);
-	KUNIT_EXPECT_FALSE_MSG(test, shares_fs, "the thread shares the caller's fs");
-	KUNIT_EXPECT_FALSE_MSG(test, shares_files, "the thread shares the caller's files");
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, shares_fs, "the thread has another fs than its forker");
+	KUNIT_EXPECT_TRUE_MSG(test, shares_files, "the thread has other files than its forker");
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 }
 
 /*
@@ -801,8 +821,8 @@ static void kthread_core_test_sched_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, task_nice(fifo), 0);
 	KUNIT_EXPECT_EQ(test, nice->policy, SCHED_NORMAL);
 	KUNIT_EXPECT_EQ(test, task_nice(nice), 0);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, fifo), 0);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, nice), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, fifo), -EINTR);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, nice), -EINTR);
 }
 
 /*
@@ -823,7 +843,7 @@ static void kthread_core_test_no_alloc_scope(struct kunit *test)
 	scope = READ_ONCE(k->flags) & (PF_MEMALLOC_NOIO | PF_MEMALLOC_NOFS);
 	KUNIT_EXPECT_EQ_MSG(test, scope, 0,
 			    "the thread kept its creator's allocation scope");
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 }
 
 #ifdef CONFIG_CGROUPS
@@ -837,7 +857,8 @@ static bool ktc_cgroup_pinned(struct task_struct *k)
 /*
  * Until it is started, userland cannot move the thread to another cgroup,
  * as it cannot move a new kthread of kthreadd's; once started, it can.
- * The forker's own setting is left as it was.
+ * The forker's own setting is left as it was.  kthreadd's path only: the
+ * direct path runs before workqueue_init(), when there is no userland.
  */
 static void kthread_core_test_cgroup_pinned_until_start(struct kunit *test)
 {
@@ -932,10 +953,11 @@ static void kthread_core_test_affinity(struct kunit *test)
 }
 
 /*
- * What a kthread user sets between create and start holds at start, as on
- * a new kthread: a real-time policy and a CPU mask.  On the direct path,
- * the prologue stub holds the new thread before it resets itself, so that
- * a create that returned before the reset would see its settings undone.
+ * What a kthread user sets between create and start is what it is on a
+ * new kthread of kthread_create(): a real-time policy holds, and a plain
+ * CPU mask gives way to the default affinity when the thread is first
+ * woken (kthread_bind() and kthread_affine_preferred() are the ways to
+ * keep one, tested below).
  */
 static void kthread_core_test_attrs_before_start(struct kunit *test)
 {
@@ -943,19 +965,19 @@ static void kthread_core_test_attrs_before_start(struct kunit *test)
 	unsigned int cpu = ktc_last_housekeeping_cpu();
 	struct task_struct *k;
 
-	ktc_ctx(test)->prologue_ms = KTC_QUIET_MS;
-	kunit_activate_static_stub(test, kthread_core_prologue, ktc_hold_prologue);
 	k = ktc_create(test, p);
-	kunit_deactivate_static_stub(test, kthread_core_prologue);
 	sched_set_fifo_low(k);
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
 	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(p->policy), SCHED_FIFO,
 			    "the policy set between create and start was undone");
-	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(p->cpu), cpu,
-			    "the CPU set between create and start was not kept");
-	KUNIT_EXPECT_TRUE(test, cpumask_equal(k->cpus_ptr, cpumask_of(cpu)));
+	scoped_guard(rcu)
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      cpumask_equal(k->cpus_ptr,
+						    housekeeping_cpumask(HK_TYPE_DOMAIN)),
+				      "a plain affinity set before the start was kept: %*pbl",
+				      cpumask_pr_args(k->cpus_ptr));
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 }
 
@@ -1028,7 +1050,8 @@ static void kthread_core_test_start_runs_initfn(struct kunit *test)
 
 	p->init_ret = 1;
 	k = ktc_create(test, p);
-	ktc_expect_sleeping(test, k);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(ktc_unstarted(k)),
+			      "state %#x", READ_ONCE(k->__state));
 	KUNIT_EXPECT_TRUE(test, ktc_stays(&p->init_calls, 0));
 	/* A stray wakeup does not start it. */
 	wake_up_process(k);
@@ -1109,7 +1132,8 @@ static void kthread_core_test_start_without_initfn(struct kunit *test)
 		ret = ktc_destroy(test, k);
 		calls = atomic_read(&p->core_calls);
 		KUNIT_EXPECT_LE(test, calls, 1);
-		KUNIT_EXPECT_EQ(test, ret, calls ? 6 : 0);
+		/* Stopped before it ran: as kthread_stop() has it, -EINTR. */
+		KUNIT_EXPECT_EQ(test, ret, calls ? 6 : -EINTR);
 	}
 	ktc_path_end(test, ktc_path(test));
 	ktc_expect_no_leaks(test);
@@ -1180,7 +1204,7 @@ static void kthread_core_test_destroy_before_start(struct kunit *test)
 
 	p->core_ret = 5;
 	k = ktc_create(test, p);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
 	ktc_expect_released(test, k);
@@ -1222,6 +1246,13 @@ static void kthread_core_test_wake_runs_corefn(struct kunit *test)
 	ktc_expect_sleeping(test, k);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 11);
+}
+
+/* @h made its call, and is blocked in it: asleep, uninterruptibly. */
+static bool ktc_helper_blocked(struct ktc_helper *h)
+{
+	return READ_ONCE(h->seen) &&
+	       READ_ONCE(h->task->__state) == TASK_UNINTERRUPTIBLE;
 }
 
 static int ktc_start_helper(struct ktc_helper *h)
@@ -1586,6 +1617,8 @@ static void kthread_core_test_wait_window(struct kunit *test)
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
 	s->k = k;
 	d->k = k;
+	/* A stray wakeup: kthread() runs kthread_core's wait for the start. */
+	wake_up_process(k);
 
 	/* Each request comes once the thread is held, even on one CPU. */
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&ctx->in_window,
@@ -1658,10 +1691,13 @@ static void kthread_core_test_names_and_data(struct kunit *test)
 		KUNIT_EXPECT_STREQ(test, full, "ktc-kthread_core_long_name_123456");
 	}
 #endif
+	/* The data is the creator's; the function is kthread_core's own. */
 	KUNIT_EXPECT_PTR_EQ(test, kthread_data(k), (void *)p);
-	KUNIT_EXPECT_PTR_EQ(test, kthread_func(k), (void *)ktc_corefn);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, l), 0);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_data(l), NULL);
+	KUNIT_EXPECT_PTR_NE(test, kthread_func(k), (void *)ktc_corefn);
+	KUNIT_EXPECT_PTR_EQ(test, kthread_func(k), kthread_func(l));
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, l), -EINTR);
 }
 
 static const int ktc_signals[] = {
@@ -1748,6 +1784,9 @@ static void ktc_work_fn(struct work_struct *work)
 
 	k = kthread_core_run(NULL, NULL, NULL, "ktc-wq");
 	w->ret = IS_ERR(k) ? PTR_ERR(k) : kthread_core_destroy(k);
+	/* Destroyed before it ran: -EINTR, as from kthread_stop(). */
+	if (w->ret == -EINTR)
+		w->ret = 0;
 	complete_all(&w->done);
 }
 
@@ -1855,7 +1894,7 @@ static int ktc_create_killed(struct ktc_probe *p, int n, bool pending)
 		k = kthread_core_create(ktc_initfn, ktc_corefn, p, "ktc-killed");
 		if (k == ERR_PTR(-EINTR))
 			eintr++;
-		else if (IS_ERR(k) || kthread_core_destroy(k))
+		else if (IS_ERR(k) || kthread_core_destroy(k) != -EINTR)
 			eintr = -1000;
 		flush_signals(current);
 	}
@@ -1869,11 +1908,11 @@ static int ktc_killed_creator(struct ktc_helper *h)
 }
 
 /*
- * A creator killed while it waits gets -EINTR, and the thread, created
- * after all, cleans up after itself: nothing leaks.  On the direct path,
- * the new thread kills its creator before it reports, so the wait always
- * sees the kill first.  Through keventd, with the kill pending already,
- * the fork may still win the race on one CPU: either result is right.
+ * A creator killed while it waits gets -EINTR, and the thread, if it was
+ * created after all, cleans up after itself: nothing leaks.  On the direct
+ * path, fork itself sees the kill and fails with -EINTR.  Through
+ * kthreadd, with the kill pending already, the fork may still win the
+ * race: either result is right.
  */
 static void kthread_core_test_create_killable(struct kunit *test)
 {
@@ -1881,13 +1920,9 @@ static void kthread_core_test_create_killable(struct kunit *test)
 	struct ktc_helper *h;
 	int eintr;
 
-	ktc_ctx(test)->creator = current;
-	kunit_activate_static_stub(test, kthread_core_prologue,
-				   ktc_kill_creator_prologue);
 	ktc_path_begin(test, KTC_DIRECT);
-	eintr = ktc_create_killed(p, 4, false);
+	eintr = ktc_create_killed(p, 4, true);
 	ktc_path_end(test, KTC_DIRECT);
-	kunit_deactivate_static_stub(test, kthread_core_prologue);
 	KUNIT_EXPECT_EQ_MSG(test, eintr, 4,
 			    "creates killed while they waited: %d of 4 returned -EINTR", eintr);
 
@@ -2029,7 +2064,8 @@ static void kthread_core_test_start_races_destroy(struct kunit *test)
 		wake_up_process(i % 2 ? s->task : d->task);
 		KUNIT_ASSERT_TRUE(test, ktc_helper_done(s, KTC_TIMEOUT));
 		KUNIT_ASSERT_TRUE(test, ktc_helper_done(d, KTC_TIMEOUT));
-		KUNIT_EXPECT_EQ(test, d->ret, 0);
+		/* -EINTR, as from kthread_stop(), unless initfn ran first. */
+		KUNIT_EXPECT_EQ(test, d->ret, s->ret ? -EINTR : 0);
 		if (!s->ret)
 			won[0]++;
 		else if (s->ret == -EINTR)
@@ -2094,7 +2130,7 @@ static void kthread_core_test_should_stop(struct kunit *test)
 	k = ktc_create(test, q);
 	h = ktc_helper_run(test, ktc_destroy_helper, k, q);
 	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
-	KUNIT_EXPECT_EQ(test, h->ret, 0);
+	KUNIT_EXPECT_EQ(test, h->ret, -EINTR);
 	KUNIT_EXPECT_EQ(test, atomic_read(&q->init_calls), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&q->core_calls), 0);
 	ktc_expect_released(test, k);
@@ -2137,12 +2173,10 @@ static void kthread_core_test_kthread_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 1);
 	ktc_expect_released(test, k);
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(k), -EINVAL);
-	/* A second kthread_stop() of a reaped thread: its result, no hang. */
-	KUNIT_EXPECT_EQ(test, ktc_kthread_stop(test, k, p), 4);
 
 	/* Never started: stopped without running either function. */
 	k = ktc_create(test, q);
-	KUNIT_EXPECT_EQ(test, ktc_kthread_stop(test, k, q), 0);
+	KUNIT_EXPECT_EQ(test, ktc_kthread_stop(test, k, q), -EINTR);
 	KUNIT_EXPECT_EQ(test, atomic_read(&q->init_calls), 0);
 	ktc_expect_released(test, k);
 
@@ -2152,6 +2186,172 @@ static void kthread_core_test_kthread_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kthread_core_destroy(up), -EINVAL);
 	ret = kthread_stop(up);
 	KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINTR, "kthread_stop: %d", ret);
+}
+
+/*
+ * Destroy never returns while the thread still runs the caller's code,
+ * whoever else is stopping it: a kthread_stop(), a second destroy, or a
+ * start whose initfn fails.  Each waits for the exit, and all return.
+ */
+static void kthread_core_test_destroy_waits_for_every_stopper(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_probe *q = ktc_probe_new(test);
+	struct ktc_helper *ks, *d1, *d2, *s;
+	struct task_struct *k;
+
+	/* corefn blocks; kthread_stop() and two destroys come meanwhile. */
+	p->block_core = true;
+	p->core_ret = 7;
+	k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered, KTC_TIMEOUT));
+	ks = ktc_helper_run(test, ktc_kthread_stop_helper, k, p);
+	d1 = ktc_helper_run(test, ktc_window_destroy, k, p);
+	d2 = ktc_helper_run(test, ktc_window_destroy, k, p);
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(d1) ||
+					    completion_done(&d1->done)),
+			      "the first destroy neither returned nor waited");
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(d2) ||
+					    completion_done(&d2->done)),
+			      "the second destroy neither returned nor waited");
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&d1->done) || completion_done(&d2->done),
+			       "a destroy returned (%ld, %ld) while corefn still ran",
+			       completion_done(&d1->done) ? d1->ret : 0,
+			       completion_done(&d2->done) ? d2->ret : 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(p->core_finished));
+	complete(&p->release);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(ks, KTC_TIMEOUT));
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(d1, KTC_TIMEOUT));
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(d2, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, ks->ret, 7);
+	KUNIT_EXPECT_EQ(test, d1->ret, 7);
+	KUNIT_EXPECT_EQ(test, d2->ret, 7);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 1);
+	ktc_expect_released(test, k);
+
+	/* initfn blocks, then fails; a destroy comes meanwhile. */
+	q->block_init = true;
+	q->init_ret = -EIO;
+	k = ktc_create(test, q);
+	s = ktc_helper_run(test, ktc_start_helper, k, q);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&q->entered, KTC_TIMEOUT));
+	d1 = ktc_helper_run(test, ktc_window_destroy, k, q);
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(d1) ||
+					    completion_done(&d1->done)),
+			      "the destroy neither returned nor waited");
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&d1->done),
+			       "destroy returned %ld while initfn still ran", d1->ret);
+	complete(&q->release);
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(s, KTC_TIMEOUT));
+	KUNIT_ASSERT_TRUE(test, ktc_helper_done(d1, KTC_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, s->ret, -EIO);
+	KUNIT_EXPECT_EQ(test, d1->ret, -EIO);
+	ktc_expect_released(test, k);
+	ktc_expect_no_leaks(test);
+}
+
+/*
+ * A thread that dies in initfn (kthread_exit() stands in for an oops,
+ * which ends in do_exit() as well) ends the start with -EINTR: the start
+ * does not wait for ever on a report that never comes.
+ */
+static void kthread_core_test_initfn_dies(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	struct ktc_helper *s;
+	struct task_struct *k;
+
+	p->init_exits = true;
+	p->exit_ret = -ENODEV;
+	k = ktc_create(test, p);
+	s = ktc_helper_run(test, ktc_start_helper, k, p);
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(s, KTC_TIMEOUT),
+			      "the start hangs on a thread that died in initfn");
+	KUNIT_EXPECT_EQ(test, s->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->core_calls), 0);
+	ktc_expect_released(test, k);
+	KUNIT_EXPECT_FALSE(test, kthread_core_owns(k));
+	ktc_expect_no_leaks(test);
+}
+
+/*
+ * kthread_bind() right after create finds the thread off its CPU at once.
+ * On the direct path the thread inherits its creator's CPU, here a single
+ * one; kthread() reports with preemption off, so the creator runs again
+ * only once the thread has switched out.  A bind that had to wait for it
+ * would sleep a tick in wait_task_inactive(): a voluntary switch.
+ */
+static void kthread_core_test_bind_at_once(struct kunit *test)
+{
+	struct ktc_probe *p = ktc_probe_new(test);
+	unsigned int cpu = ktc_last_housekeeping_cpu();
+	int i, waited = 0;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	for (i = 0; i < 16; i++) {
+		struct task_struct *k = ktc_create_on(test, KTC_DIRECT, p, "bind");
+		unsigned long nvcsw;
+
+		if (IS_ERR(k))
+			break;
+		nvcsw = READ_ONCE(current->nvcsw);
+		kthread_bind(k, cpu);
+		waited += READ_ONCE(current->nvcsw) != nvcsw;
+		KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
+	}
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	KUNIT_EXPECT_EQ(test, i, 16);
+	KUNIT_EXPECT_EQ_MSG(test, waited, 0,
+			    "%d of 16 binds right after create waited for the thread to switch out",
+			    waited);
+}
+
+#if defined(CONFIG_TRACEPOINTS) && IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
+struct ktc_trace {
+	struct task_struct *k;
+	int stops;
+	int ret;
+};
+
+static void ktc_trace_stop(void *data, struct task_struct *t)
+{
+	struct ktc_trace *tr = data;
+
+	if (t == tr->k)
+		WRITE_ONCE(tr->stops, tr->stops + 1);
+}
+
+static void ktc_trace_stop_ret(void *data, int ret)
+{
+	struct ktc_trace *tr = data;
+
+	if (READ_ONCE(tr->stops))
+		WRITE_ONCE(tr->ret, ret);
+}
+#endif
+
+/* Destroy shows in the sched_kthread_stop tracepoints, as kthread_stop(). */
+static void kthread_core_test_destroy_traced(struct kunit *test)
+{
+#if defined(CONFIG_TRACEPOINTS) && IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
+	struct ktc_trace tr = { .ret = -1 };
+	struct ktc_probe *p = ktc_probe_new(test);
+
+	p->core_ret = 3;
+	tr.k = ktc_run(test, p);
+	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
+	KUNIT_ASSERT_EQ(test, register_trace_sched_kthread_stop(ktc_trace_stop, &tr), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_sched_kthread_stop_ret(ktc_trace_stop_ret, &tr), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, tr.k), 3);
+	unregister_trace_sched_kthread_stop_ret(ktc_trace_stop_ret, &tr);
+	unregister_trace_sched_kthread_stop(ktc_trace_stop, &tr);
+	tracepoint_synchronize_unregister();
+	KUNIT_EXPECT_EQ_MSG(test, tr.stops, 1, "sched_kthread_stop fired %d times", tr.stops);
+	KUNIT_EXPECT_EQ(test, tr.ret, 3);
+#else
+	kunit_skip(test, "needs CONFIG_TRACEPOINTS and the suite built in (the debug profile has both)");
+#endif
 }
 
 /*
@@ -2228,60 +2428,35 @@ static void kthread_core_test_park(struct kunit *test)
 	ktc_expect_released(test, k);
 }
 
-static int ktc_window_park(struct ktc_helper *h)
-{
-	WRITE_ONCE(h->seen, true);
-	return kthread_park(h->k);
-}
-
 /*
- * A park that comes as the thread sees its start parks it before initfn;
- * a destroy then ends the park, and initfn does not run: the start returns
- * -EINTR, as after any destroy that began before initfn could run.  The
- * wait seam holds the thread once it has read its start, as in
- * kthread_core_test_wait_window.
+ * A park before the start parks the thread in kthread(), as it parks a new
+ * thread of kthread_create(): the start waits until the park ends, and a
+ * destroy ends it without running either function.
  */
 static void kthread_core_test_destroy_ends_park_at_start(struct kunit *test)
 {
-	struct ktc_ctx *ctx = test->priv;
 	struct ktc_probe *p = ktc_probe_new(test);
-	unsigned int other = ktc_other_cpu(raw_smp_processor_id());
-	struct ktc_helper *s, *pk;
-	struct task_struct *k;
+	struct task_struct *k = ktc_create(test, p);
+	struct ktc_helper *pk, *s;
 
-	s = ktc_helper_new(test, ktc_start_helper, NULL, p);
-	pk = ktc_helper_new(test, ktc_window_park, NULL, p);
-	kthread_bind(s->task, other);
-	kthread_bind(pk->task, other);
-	kunit_activate_static_stub(test, kthread_core_wait_window, ktc_wait_window);
-	k = ktc_create_on(test, KTC_DIRECT, p, "parkstart");
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(k), "create: %pe", k);
-	s->k = k;
-	pk->k = k;
-
-	/* Asleep in its wait for start, and off the CPU: then let it in. */
-	KUNIT_ASSERT_TRUE(test, ktc_poll(READ_ONCE(k->__state) == TASK_IDLE &&
-					 !READ_ONCE(k->on_rq)));
-	WRITE_ONCE(ctx->window, pk);
-	wake_up_process(s->task);
-	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&ctx->in_window,
-							    KTC_TIMEOUT));
-	wake_up_process(pk->task);
+	pk = ktc_helper_run(test, ktc_park_helper, k, p);
 	KUNIT_ASSERT_TRUE_MSG(test, ktc_helper_done(pk, KTC_TIMEOUT),
-			      "the thread did not park at its start");
-	kunit_deactivate_static_stub(test, kthread_core_wait_window);
+			      "the thread did not park before its start");
 	KUNIT_EXPECT_EQ(test, pk->ret, 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
-	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
+
+	s = ktc_helper_run(test, ktc_window_start, k, p);
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(s)),
+			      "the start did not wait for the parked thread");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
 
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 	KUNIT_ASSERT_TRUE(test, ktc_helper_done(s, KTC_TIMEOUT));
 	KUNIT_EXPECT_EQ_MSG(test, s->ret, -EINTR,
 			    "the start returned %pe: initfn ran after the destroy began",
 			    ERR_PTR(s->ret));
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
-	KUNIT_EXPECT_EQ(test, ctx->windows, 1U);
 	ktc_expect_no_leaks(test);
 }
 
@@ -2443,8 +2618,8 @@ struct ktc_fault {
 };
 
 static const struct ktc_fault ktc_faults[] = {
-	{ "alloc-keventd", KTC_KEVENTD, false, -ENOMEM },
-	{ "alloc-direct", KTC_DIRECT, false, -ENOMEM },
+	{ "alloc", KTC_KEVENTD, false, -ENOMEM },
+	{ "fork-kthreadd", KTC_KEVENTD, true, -EAGAIN },
 	{ "fork-direct", KTC_DIRECT, true, -EAGAIN },
 };
 
@@ -2456,9 +2631,9 @@ static void ktc_fault_desc(const struct ktc_fault *f, char *desc)
 KUNIT_ARRAY_PARAM(ktc_fault, ktc_faults, ktc_fault_desc);
 
 /*
- * A failed allocation or fork returns ERR_PTR and leaks nothing.  The fork
- * stub only acts in the test's own thread, so a fork failure is injected
- * on the direct path; keventd's fork reports its result the same way.
+ * A failed allocation or fork returns ERR_PTR and leaks nothing.  The
+ * allocation comes before the path is chosen, so it is tested once; the
+ * fork fails on each path.
  */
 static void kthread_core_test_create_failure(struct kunit *test)
 {
@@ -2467,13 +2642,13 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	struct task_struct *k;
 
 	if (f->fork)
-		kunit_activate_static_stub(test, kthread_core_clone, ktc_fork_fails);
+		kunit_activate_static_stub(test, kthread_core_fork, ktc_fork_fails);
 	else
 		kunit_activate_static_stub(test, kthread_core_alloc, ktc_alloc_fails);
 	k = ktc_create_on(test, f->path, p, "fail");
 	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(f->err));
 	if (f->fork)
-		kunit_deactivate_static_stub(test, kthread_core_clone);
+		kunit_deactivate_static_stub(test, kthread_core_fork);
 	else
 		kunit_deactivate_static_stub(test, kthread_core_alloc);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
@@ -2482,7 +2657,7 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	/* The seams are back to normal. */
 	k = ktc_create_on(test, f->path, p, "ok");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 	ktc_expect_no_leaks(test);
 }
 
@@ -2637,12 +2812,12 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE(kthread_core_test_keventd_up),
 	KUNIT_CASE_PARAM(kthread_core_test_parent_is_kthreadd, ktc_path_gen_params),
 	KUNIT_CASE(kthread_core_test_no_zombie_after_forker_exits),
-	KUNIT_CASE(kthread_core_test_autoreap),
-	KUNIT_CASE(kthread_core_test_keventd_shares_nothing),
-	KUNIT_CASE(kthread_core_test_direct_copies_fs_and_files),
+	KUNIT_CASE(kthread_core_test_not_kthreadd_child),
+	KUNIT_CASE(kthread_core_test_kthreadd_shares_nothing),
+	KUNIT_CASE(kthread_core_test_direct_shares_fs_and_files),
 	KUNIT_CASE(kthread_core_test_sched_reset),
 	KUNIT_CASE_PARAM(kthread_core_test_no_alloc_scope, ktc_path_gen_params),
-	KUNIT_CASE_PARAM(kthread_core_test_cgroup_pinned_until_start, ktc_path_gen_params),
+	KUNIT_CASE(kthread_core_test_cgroup_pinned_until_start),
 	KUNIT_CASE_PARAM(kthread_core_test_affinity, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_attrs_before_start, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_bind_before_start, ktc_path_gen_params),
@@ -2681,6 +2856,10 @@ static struct kunit_case kthread_core_test_cases[] = {
 	KUNIT_CASE_PARAM(kthread_core_test_should_stop, ktc_path_gen_params),
 	KUNIT_CASE_PARAM(kthread_core_test_kthread_stop, ktc_path_gen_params),
 	KUNIT_CASE(kthread_core_test_kthread_stop_races_destroy),
+	KUNIT_CASE(kthread_core_test_destroy_waits_for_every_stopper),
+	KUNIT_CASE(kthread_core_test_initfn_dies),
+	KUNIT_CASE(kthread_core_test_bind_at_once),
+	KUNIT_CASE(kthread_core_test_destroy_traced),
 	KUNIT_CASE_PARAM(kthread_core_test_park, ktc_path_gen_params),
 	KUNIT_CASE(kthread_core_test_destroy_ends_park_at_start),
 	KUNIT_CASE(kthread_core_test_freezable),
