@@ -2709,7 +2709,7 @@ static int ktc_stress_helper(struct ktc_helper *h)
 		if (i % 8)
 			continue;
 		k = kthread_core_create(ktc_initfn, ktc_corefn, p, "ktc-s");
-		if (IS_ERR(k) || kthread_core_destroy(k) != 0)
+		if (IS_ERR(k) || kthread_core_destroy(k) != -EINTR)
 			bad++;
 		p->init_ret = -EIO;
 		k = kthread_core_run(ktc_initfn, ktc_corefn, p, "ktc-s");
@@ -2804,7 +2804,7 @@ static void kthread_core_test_stress(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	KUNIT_EXPECT_EQ_MSG(test, ktc_ps(test), 0, "zombies after the stress (ps above)");
 	KUNIT_EXPECT_EQ(test, ktc_ppid(k), KTC_KTHREADD_PID);
-	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), 0);
+	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k), -EINTR);
 	ktc_expect_released(test, k);
 }
 
