@@ -226,19 +226,26 @@ def bench():
            "that exits, and the wait\nfor it; lifecycle: run, corefn or body "
            "running, destroy or kthread_stop;\nwake_latency: "
            "wake_up_process() to corefn or loop body; churn_4x:\n4 callers "
-           "at once, per lifecycle; create_*: creation alone.\n"]
+           "at once, per lifecycle; burst_16: 16 creators at once; create_*:\n"
+           "creation alone.\n"]
     path = os.path.join(BUILD, "bench.json")
     data = read_json(path)
     if not data:
         out.append("UML, 4 CPUs: not run in this tree (make bench).\n")
         return "\n".join(out) + "\n"
-    out.append(f"UML, 4 CPUs ({when(path)}), median ns:\n")
-    out.append(f"  {'':17} {'kthread_core':>12} {'upstream':>10}  ratio")
+    out.append(f"UML, 4 CPUs ({when(path)}), median ns, ratio with its 95% "
+               "bootstrap\ninterval over the rounds:\n")
+    out.append(f"  {'':19} {'kthread_core':>12} {'upstream':>10}  ratio  interval")
     for r in data["rows"]:
         ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "  - "
+        ci = r.get("ci95")
+        ci = f"{ci[0]:.2f}-{ci[1]:.2f}" if ci else "-"
         up = r.get("upstream_median_ns")
-        out.append(f"  {r['metric']:17} {r['core_median_ns']:>12} "
-                   f"{'-' if up is None else up:>10}  {ratio}")
+        out.append(f"  {r['metric']:19} {round(r['core_median_ns']):>12} "
+                   f"{'-' if up is None else round(up):>10}  {ratio:>5}  {ci}")
+        if "kworkers_forked" in r:
+            k = r["kworkers_forked"]
+            out.append(f"  {'':19} kworkers forked: {k['core']} and {k['upstream']}")
     out.append("")
     return "\n".join(out) + "\n"
 

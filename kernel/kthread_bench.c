@@ -5,17 +5,25 @@
  *
  * Each metric is measured in rounds.  Within a round both APIs run the
  * same work back to back, in an order that alternates between rounds, and
- * each gives its mean cost per operation.  The report is the median over
- * the rounds and the interquartile range, as lines that harness/bench.py
- * parses:
+ * each gives its mean cost per operation.  Every round's figures are
+ * printed, so that harness/bench.py can give each ratio a confidence
+ * interval (a bootstrap over the rounds):
  *
- *   bench: <metric> core_ns=<n> core_iqr=<n>% upstream_ns=<n> upstream_iqr=<n>%
+ *   bench: <metric> core_ns=<n>,<n>,... upstream_ns=<n>,<n>,...
  *
  * One metric has a single column, the floor: kernel_thread() of a function
  * that completes and exits, and the wait for it, the least that a thread
  * lifecycle costs (only when built in, as kernel_thread() is not exported):
  *
- *   bench: floor floor_ns=<n> floor_iqr=<n>%
+ *   bench: floor floor_ns=<n>,<n>,...
+ *
+ * The burst metric adds how many kworkers were forked while it ran:
+ *
+ *   bench: burst_16 ... kworkers=<core>,<upstream>
+ *
+ * Every wait is bounded (KTB_TIMEOUT): a thread that does not do what is
+ * expected fails the case instead of hanging the boot, and what it may
+ * still touch is leaked rather than freed.
  */
 
 #include <kunit/static_stub.h>
@@ -25,50 +33,66 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/sort.h>
+#include <linux/slab.h>
+#include <linux/sprintf.h>
 #include <linux/workqueue.h>
 
 #define KTB_ROUNDS	51
 #define KTB_OPS		128
 #define KTB_CALLERS	4
+#define KTB_BURST	16
+#define KTB_TIMEOUT	(5 * HZ)
 
 enum { KTB_CORE, KTB_UPSTREAM, KTB_APIS };
 
 /* One measurement: mean ns per operation over @ops operations. */
 typedef s64 (*ktb_fn)(struct kunit *test, int api, int ops);
 
-static int ktb_cmp(const void *a, const void *b)
+/* "<name>=<v0>,<v1>,...": every round's figure, for the bootstrap. */
+static int ktb_list(char *buf, size_t size, const char *name, const s64 *v,
+		    int rounds)
 {
-	s64 x = *(const s64 *)a, y = *(const s64 *)b;
+	int n = scnprintf(buf, size, " %s=", name), r;
 
-	return x < y ? -1 : x > y;
+	for (r = 0; r < rounds; r++)
+		n += scnprintf(buf + n, size - n, "%s%lld", r ? "," : "", v[r]);
+	return n;
 }
 
-static void ktb_stats(s64 *v, int rounds, s64 *med, s64 *iqr)
+static void ktb_print(struct kunit *test, const char *metric,
+		      s64 (*v)[KTB_ROUNDS], int rounds, const char *extra)
 {
-	sort(v, rounds, sizeof(s64), ktb_cmp, NULL);
-	*med = v[rounds / 2];
-	*iqr = *med ? div64_s64(100 * (v[rounds * 3 / 4] - v[rounds / 4]), *med) : 0;
+	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	int n;
+
+	if (!buf) {
+		KUNIT_FAIL(test, "no memory for the report");
+		return;
+	}
+	/* A line each, to stay well within printk's record. */
+	n = ktb_list(buf, PAGE_SIZE, "core_ns", v[KTB_CORE], rounds);
+	kunit_info(test, "bench: %s%s\n", metric, buf);
+	n = ktb_list(buf, PAGE_SIZE, "upstream_ns", v[KTB_UPSTREAM], rounds);
+	kunit_info(test, "bench: %s%s%s\n", metric, buf, extra);
+	kfree(buf);
 }
 
 static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
 		       int rounds, int ops)
 {
-	s64 v[KTB_APIS][KTB_ROUNDS], med[KTB_APIS], iqr[KTB_APIS];
+	s64 v[KTB_APIS][KTB_ROUNDS];
 	int r, i, api;
 
 	for (r = 0; r < rounds; r++)
 		for (i = 0; i < KTB_APIS; i++) {
 			api = (r + i) % KTB_APIS;
 			v[api][r] = fn(test, api, ops);
+			if (test->status == KUNIT_FAILURE)
+				return;
 		}
-	for (api = 0; api < KTB_APIS; api++)
-		ktb_stats(v[api], rounds, &med[api], &iqr[api]);
-	kunit_info(test,
-		   "bench: %s core_ns=%lld core_iqr=%lld%% upstream_ns=%lld upstream_iqr=%lld%%\n",
-		   metric, med[KTB_CORE], iqr[KTB_CORE], med[KTB_UPSTREAM],
-		   iqr[KTB_UPSTREAM]);
+	ktb_print(test, metric, v, rounds, "");
 }
 
 static s64 ktb_since(ktime_t start, int ops)
@@ -143,28 +167,38 @@ static int ktb_upstream_body(void *data)
  */
 static s64 ktb_lifecycles(struct kunit *test, int api, int ops, bool nowait)
 {
-	ktime_t start = ktime_get();
+	struct ktb_wake *w = kzalloc(sizeof(*w), GFP_KERNEL);
 	struct task_struct *k;
-	struct ktb_wake w;
+	ktime_t start;
 	int i;
 
-	init_completion(&w.done);
+	if (!w) {
+		KUNIT_FAIL(test, "no memory");
+		return 0;
+	}
+	init_completion(&w->done);
+	start = ktime_get();
 	for (i = 0; i < ops; i++) {
 		if (nowait)
 			k = ktb_run(api, NULL);
 		else if (api == KTB_CORE)
-			k = ktb_run(api, &w);
+			k = ktb_run(api, w);
 		else
-			k = kthread_run(ktb_upstream_body, &w.done, "ktb-upstream");
+			k = kthread_run(ktb_upstream_body, &w->done, "ktb-upstream");
 		if (IS_ERR(k)) {
 			KUNIT_FAIL(test, "run: %pe", k);
+			break;
+		}
+		if (!nowait && !wait_for_completion_timeout(&w->done, KTB_TIMEOUT)) {
+			/* The thread may still complete @w: leak it. */
+			KUNIT_FAIL(test, "the thread's body did not run within %d s",
+				   KTB_TIMEOUT / HZ);
 			return 0;
 		}
-		if (!nowait)
-			wait_for_completion(&w.done);
 		ktb_stop(api, k);
 	}
-	return ktb_since(start, ops);
+	kfree(w);
+	return i == ops ? ktb_since(start, ops) : 0;
 }
 
 static s64 ktb_lifecycle(struct kunit *test, int api, int ops)
@@ -204,29 +238,39 @@ static int ktb_floor_fn(void *data)
  */
 static void kthread_core_bench_floor(struct kunit *test)
 {
-	DECLARE_COMPLETION_ONSTACK(done);
-	s64 v[KTB_ROUNDS], med, iqr;
+	struct completion *done = kzalloc(sizeof(*done), GFP_KERNEL);
+	char *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	s64 v[KTB_ROUNDS];
 	ktime_t start;
 	int r, i;
 
+	KUNIT_ASSERT_NOT_NULL(test, done);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	init_completion(done);
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
 						   cpumask_of(raw_smp_processor_id())), 0);
 	for (r = 0; r < KTB_ROUNDS; r++) {
 		start = ktime_get();
 		for (i = 0; i < KTB_OPS; i++) {
-			reinit_completion(&done);
-			if (kernel_thread(ktb_floor_fn, &done, "ktb-floor",
+			reinit_completion(done);
+			if (kernel_thread(ktb_floor_fn, done, "ktb-floor",
 					  CLONE_FS | CLONE_FILES | SIGCHLD) < 0) {
 				set_cpus_allowed_ptr(current, cpu_possible_mask);
+				kfree(done);
 				KUNIT_FAIL_AND_ABORT(test, "kernel_thread() failed");
 			}
-			wait_for_completion(&done);
+			if (!wait_for_completion_timeout(done, KTB_TIMEOUT)) {
+				/* The thread may still complete it: leak it. */
+				set_cpus_allowed_ptr(current, cpu_possible_mask);
+				KUNIT_FAIL_AND_ABORT(test, "the floor's thread did not run");
+			}
 		}
 		v[r] = ktb_since(start, KTB_OPS);
 	}
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
-	ktb_stats(v, KTB_ROUNDS, &med, &iqr);
-	kunit_info(test, "bench: floor floor_ns=%lld floor_iqr=%lld%%\n", med, iqr);
+	kfree(done);
+	ktb_list(buf, PAGE_SIZE, "floor_ns", v, KTB_ROUNDS);
+	kunit_info(test, "bench: floor%s\n", buf);
 }
 #else
 static void kthread_core_bench_floor(struct kunit *test)
@@ -246,22 +290,27 @@ enum { KTB_CREATE, KTB_START, KTB_STOP, KTB_PHASES };
 static void ktb_placed(struct kunit *test, int api, int ops, unsigned int cpu,
 		       s64 phase[KTB_PHASES])
 {
+	struct ktb_wake *w = kzalloc(sizeof(*w), GFP_KERNEL);
 	struct task_struct *k;
-	struct ktb_wake w;
 	ktime_t t0, t1, t2;
 	int i;
 
-	init_completion(&w.done);
 	memset(phase, 0, KTB_PHASES * sizeof(*phase));
+	if (!w) {
+		KUNIT_FAIL(test, "no memory");
+		return;
+	}
+	init_completion(&w->done);
 	for (i = 0; i < ops; i++) {
-		reinit_completion(&w.done);
+		reinit_completion(&w->done);
 		t0 = ktime_get();
 		if (api == KTB_CORE)
-			k = kthread_core_create(NULL, ktb_core_fn, &w, "ktb-core");
+			k = kthread_core_create(NULL, ktb_core_fn, w, "ktb-core");
 		else
-			k = kthread_create(ktb_upstream_body, &w.done, "ktb-upstream");
+			k = kthread_create(ktb_upstream_body, &w->done, "ktb-upstream");
 		if (IS_ERR(k)) {
 			KUNIT_FAIL(test, "create: %pe", k);
+			kfree(w);
 			return;
 		}
 		t1 = ktime_get();
@@ -270,13 +319,19 @@ static void ktb_placed(struct kunit *test, int api, int ops, unsigned int cpu,
 			kthread_core_start(k);
 		else
 			wake_up_process(k);
-		wait_for_completion(&w.done);
+		if (!wait_for_completion_timeout(&w->done, KTB_TIMEOUT)) {
+			/* The thread may still complete @w: leak it. */
+			KUNIT_FAIL(test, "the thread's body did not run within %d s",
+				   KTB_TIMEOUT / HZ);
+			return;
+		}
 		t2 = ktime_get();
 		ktb_stop(api, k);
 		phase[KTB_CREATE] += ktime_to_ns(ktime_sub(t1, t0));
 		phase[KTB_START] += ktime_to_ns(ktime_sub(t2, t1));
 		phase[KTB_STOP] += ktime_to_ns(ktime_sub(ktime_get(), t2));
 	}
+	kfree(w);
 	for (i = 0; i < KTB_PHASES; i++)
 		phase[i] = div_s64(phase[i], ops);
 }
@@ -284,10 +339,11 @@ static void ktb_placed(struct kunit *test, int api, int ops, unsigned int cpu,
 static void ktb_report_placed(struct kunit *test, const char *where, bool other)
 {
 	static const char * const names[KTB_PHASES] = { "create", "start", "stop" };
-	s64 (*v)[KTB_APIS][KTB_ROUNDS / 2];
-	s64 med[KTB_APIS], iqr[KTB_APIS], phase[KTB_PHASES];
+	s64 (*v)[KTB_APIS][KTB_ROUNDS];
+	s64 phase[KTB_PHASES];
 	unsigned int cpu = raw_smp_processor_id();
-	int rounds = KTB_ROUNDS / 2, r, i, api, p;
+	int rounds = KTB_ROUNDS, r, i, api, p;
+	char metric[32];
 
 	if (other)
 		cpu = cpumask_any_but(cpu_online_mask, cpu);
@@ -301,6 +357,8 @@ static void ktb_report_placed(struct kunit *test, const char *where, bool other)
 		for (i = 0; i < KTB_APIS; i++) {
 			api = (r + i) % KTB_APIS;
 			ktb_placed(test, api, KTB_OPS / 2, cpu, phase);
+			if (test->status == KUNIT_FAILURE)
+				return;
 			v[KTB_PHASES][api][r] = 0;
 			for (p = 0; p < KTB_PHASES; p++) {
 				v[p][api][r] = phase[p];
@@ -308,12 +366,9 @@ static void ktb_report_placed(struct kunit *test, const char *where, bool other)
 			}
 		}
 	for (p = 0; p <= KTB_PHASES; p++) {
-		for (api = 0; api < KTB_APIS; api++)
-			ktb_stats(v[p][api], rounds, &med[api], &iqr[api]);
-		kunit_info(test,
-			   "bench: %s_%s core_ns=%lld core_iqr=%lld%% upstream_ns=%lld upstream_iqr=%lld%%\n",
-			   p < KTB_PHASES ? names[p] : "lifecycle", where,
-			   med[KTB_CORE], iqr[KTB_CORE], med[KTB_UPSTREAM], iqr[KTB_UPSTREAM]);
+		snprintf(metric, sizeof(metric), "%s_%s",
+			 p < KTB_PHASES ? names[p] : "lifecycle", where);
+		ktb_print(test, metric, v[p], rounds, "");
 	}
 }
 
@@ -342,36 +397,45 @@ static bool ktb_wait_asleep(struct task_struct *k)
 
 static s64 ktb_wake(struct kunit *test, int api, int ops)
 {
-	struct ktb_wake w;
+	struct ktb_wake *w = kzalloc(sizeof(*w), GFP_KERNEL);
 	struct task_struct *k;
 	s64 total = 0;
 	ktime_t start;
 	int i;
 
-	init_completion(&w.done);
-	k = ktb_run(api, &w);
+	if (!w) {
+		KUNIT_FAIL(test, "no memory");
+		return 0;
+	}
+	init_completion(&w->done);
+	k = ktb_run(api, w);
 	if (IS_ERR(k)) {
 		KUNIT_FAIL(test, "run: %pe", k);
+		kfree(w);
 		return 0;
 	}
 	/* kthread_core calls corefn once at start. */
-	if (api == KTB_CORE)
-		wait_for_completion(&w.done);
+	if (api == KTB_CORE && !wait_for_completion_timeout(&w->done, KTB_TIMEOUT)) {
+		KUNIT_FAIL(test, "corefn did not run at start");
+		return 0;
+	}
 	for (i = 0; i < ops; i++) {
 		if (!ktb_wait_asleep(k)) {
 			KUNIT_FAIL(test, "thread did not go to sleep");
 			break;
 		}
-		reinit_completion(&w.done);
+		reinit_completion(&w->done);
 		start = ktime_get();
 		wake_up_process(k);
-		if (!wait_for_completion_timeout(&w.done, HZ)) {
+		if (!wait_for_completion_timeout(&w->done, KTB_TIMEOUT)) {
+			/* The thread may still complete @w: leak it. */
 			KUNIT_FAIL(test, "wakeup not seen");
-			break;
+			return 0;
 		}
-		total += ktime_to_ns(ktime_sub(w.woke, start));
+		total += ktime_to_ns(ktime_sub(w->woke, start));
 	}
 	ktb_stop(api, k);
+	kfree(w);
 	return div_s64(total, ops);
 }
 
@@ -386,44 +450,172 @@ struct ktb_churn {
 	int api, ops;
 	struct completion *go;
 	struct completion done;
+	int err;
+	ktime_t created;	/* burst: when the creation returned */
 };
 
 static int ktb_churn_fn(void *data)
 {
 	struct ktb_churn *c = data;
 
-	wait_for_completion(c->go);
-	ktb_lifecycles(c->test, c->api, c->ops, false);
+	if (wait_for_completion_timeout(c->go, KTB_TIMEOUT))
+		ktb_lifecycles(c->test, c->api, c->ops, false);
 	complete(&c->done);
 	return 0;
 }
 
-static s64 ktb_churn(struct kunit *test, int api, int ops)
+/*
+ * Start @n callers of @fn, one per CPU where there are enough, each
+ * waiting for @go.  Their state is on the heap, and leaked if a caller
+ * never finishes, so that nothing writes to a freed frame.
+ */
+static struct ktb_churn *ktb_callers(struct kunit *test, int api, int ops,
+				     int n, int (*fn)(void *data))
 {
-	struct ktb_churn c[KTB_CALLERS];
-	DECLARE_COMPLETION_ONSTACK(go);
+	struct ktb_churn *c = kcalloc(n + 1, sizeof(*c), GFP_KERNEL);
+	struct completion *go;
 	struct task_struct *t;
-	ktime_t start;
 	int i;
 
-	for (i = 0; i < KTB_CALLERS; i++) {
+	if (!c)
+		return NULL;
+	go = &c[n].done;
+	init_completion(go);
+	for (i = 0; i < n; i++) {
 		c[i] = (struct ktb_churn){ .test = test, .api = api,
-					   .ops = ops, .go = &go };
+					   .ops = ops, .go = go };
 		init_completion(&c[i].done);
-		t = kthread_create(ktb_churn_fn, &c[i], "ktb-churn%d", i);
+		t = kthread_create(fn, &c[i], "ktb-caller%d", i);
 		if (IS_ERR(t)) {
+			c[i].err = PTR_ERR(t);
 			complete(&c[i].done);
 			continue;
 		}
-		/* One caller per CPU, where there are enough. */
 		kthread_bind(t, cpumask_nth(i % num_online_cpus(), cpu_online_mask));
 		wake_up_process(t);
 	}
+	return c;
+}
+
+/* Wait for the @n callers; false, and @c leaked, if one never finished. */
+static bool ktb_callers_done(struct kunit *test, struct ktb_churn *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!wait_for_completion_timeout(&c[i].done, 10 * KTB_TIMEOUT)) {
+			KUNIT_FAIL(test, "caller %d did not finish", i);
+			return false;
+		}
+	for (i = 0; i < n; i++)
+		if (c[i].err)
+			KUNIT_FAIL(test, "caller %d: %pe", i, ERR_PTR(c[i].err));
+	return true;
+}
+
+static s64 ktb_churn(struct kunit *test, int api, int ops)
+{
+	struct ktb_churn *c = ktb_callers(test, api, ops, KTB_CALLERS, ktb_churn_fn);
+	ktime_t start;
+
+	if (!c) {
+		KUNIT_FAIL(test, "no memory");
+		return 0;
+	}
 	start = ktime_get();
-	complete_all(&go);
-	for (i = 0; i < KTB_CALLERS; i++)
-		wait_for_completion(&c[i].done);
+	complete_all(&c[KTB_CALLERS].done);
+	if (!ktb_callers_done(test, c, KTB_CALLERS))
+		return 0;
+	kfree(c);
 	return ktb_since(start, KTB_CALLERS * ops);
+}
+
+static int ktb_burst_fn(void *data)
+{
+	struct ktb_churn *c = data;
+	struct task_struct *k;
+
+	if (!wait_for_completion_timeout(c->go, KTB_TIMEOUT)) {
+		c->err = -ETIMEDOUT;
+	} else {
+		if (c->api == KTB_CORE)
+			k = kthread_core_create(NULL, ktb_core_fn, NULL, "ktb-burst");
+		else
+			k = kthread_create(ktb_upstream_fn, NULL, "ktb-burst");
+		c->created = ktime_get();
+		if (IS_ERR(k))
+			c->err = PTR_ERR(k);
+		else
+			ktb_stop(c->api, k);
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/* kworkers forked since @since, a ktime_get_ns() as a task's start_time. */
+static int ktb_kworkers_since(u64 since)
+{
+	struct task_struct *g, *t;
+	int n = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t)
+		if (t->start_time > since && !strncmp(t->comm, "kworker", 7))
+			n++;
+	rcu_read_unlock();
+	return n;
+}
+
+static int ktb_kworkers[KTB_APIS];
+
+/*
+ * KTB_BURST creators at once, spread over the CPUs: the time until the
+ * last creation returned, per creation, and the kworkers forked meanwhile.
+ */
+static s64 ktb_burst(struct kunit *test, int api, int ops)
+{
+	struct ktb_churn *c = ktb_callers(test, api, 0, ops, ktb_burst_fn);
+	ktime_t start, last;
+	u64 since;
+	int i;
+
+	if (!c) {
+		KUNIT_FAIL(test, "no memory");
+		return 0;
+	}
+	since = ktime_get_ns();
+	start = ktime_get();
+	complete_all(&c[ops].done);
+	if (!ktb_callers_done(test, c, ops))
+		return 0;
+	ktb_kworkers[api] += ktb_kworkers_since(since);
+	last = start;
+	for (i = 0; i < ops; i++)
+		if (ktime_after(c[i].created, last))
+			last = c[i].created;
+	kfree(c);
+	return div_s64(ktime_to_ns(ktime_sub(last, start)), ops);
+}
+
+/* Burst creation: no kworker is forked for it, by either API. */
+static void kthread_core_bench_burst(struct kunit *test)
+{
+	char extra[48], metric[16];
+	s64 v[KTB_APIS][KTB_ROUNDS];
+	int r, i, api;
+
+	memset(ktb_kworkers, 0, sizeof(ktb_kworkers));
+	for (r = 0; r < KTB_ROUNDS; r++)
+		for (i = 0; i < KTB_APIS; i++) {
+			api = (r + i) % KTB_APIS;
+			v[api][r] = ktb_burst(test, api, KTB_BURST);
+			if (test->status == KUNIT_FAILURE)
+				return;
+		}
+	snprintf(metric, sizeof(metric), "burst_%d", KTB_BURST);
+	snprintf(extra, sizeof(extra), " kworkers=%d,%d",
+		 ktb_kworkers[KTB_CORE], ktb_kworkers[KTB_UPSTREAM]);
+	ktb_print(test, metric, v, KTB_ROUNDS, extra);
 }
 
 /* KTB_CALLERS callers at once; cost per lifecycle of the whole batch. */
@@ -464,7 +656,7 @@ static s64 ktb_create(struct kunit *test, int api, int ops, bool direct)
 	return div_s64(total, ops);
 }
 
-static s64 ktb_create_keventd(struct kunit *test, int api, int ops)
+static s64 ktb_create_kthreadd(struct kunit *test, int api, int ops)
 {
 	return ktb_create(test, api, ops, false);
 }
@@ -474,10 +666,10 @@ static s64 ktb_create_direct(struct kunit *test, int api, int ops)
 	return ktb_create(test, api, ops, true);
 }
 
-/* Creation alone, through keventd and directly, against kthread_create. */
+/* Creation alone, through kthreadd and directly, against kthread_create. */
 static void kthread_core_bench_create(struct kunit *test)
 {
-	ktb_report(test, "create_keventd", ktb_create_keventd, KTB_ROUNDS, KTB_OPS);
+	ktb_report(test, "create_kthreadd", ktb_create_kthreadd, KTB_ROUNDS, KTB_OPS);
 	ktb_report(test, "create_direct", ktb_create_direct, KTB_ROUNDS, KTB_OPS);
 }
 
@@ -487,6 +679,7 @@ static struct kunit_case kthread_core_bench_cases[] = {
 	KUNIT_CASE_SLOW(kthread_core_bench_placement),
 	KUNIT_CASE_SLOW(kthread_core_bench_wake_latency),
 	KUNIT_CASE_SLOW(kthread_core_bench_churn),
+	KUNIT_CASE_SLOW(kthread_core_bench_burst),
 	KUNIT_CASE_SLOW(kthread_core_bench_create),
 	{}
 };

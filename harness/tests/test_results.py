@@ -105,21 +105,40 @@ class JUnitTest(unittest.TestCase):
 
 
 class BenchTest(unittest.TestCase):
-    def test_parse_and_ratio(self):
-        rows = bench.parse([
-            "    # kthread_core_bench_lifecycle: bench: lifecycle core_ns=4000 "
-            "core_iqr=5% upstream_ns=5000 upstream_iqr=7%\n",
-            "    ok 1 kthread_core_bench_lifecycle\n"])
+    LIFECYCLE = [
+        "    # kthread_core_bench_lifecycle: bench: lifecycle core_ns=4000,4100,3900,4000,4050\n",
+        "    # kthread_core_bench_lifecycle: bench: lifecycle upstream_ns=5000,5100,4900,5000,5050\n",
+        "    ok 1 kthread_core_bench_lifecycle\n"]
+
+    def test_parse_ratio_and_interval(self):
+        rows = bench.parse(self.LIFECYCLE)
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0]["metric"], "lifecycle")
+        self.assertEqual(rows[0]["rounds"], 5)
         self.assertEqual(rows[0]["ratio"], 0.8)
-        self.assertIn("0.80", bench.table(rows))
+        lo, hi = rows[0]["ci95"]
+        self.assertLessEqual(lo, 0.8)
+        self.assertGreaterEqual(hi, 0.8)
+        self.assertLess(hi, 0.85)
+        self.assertRegex(bench.table(rows), r"0\.80 +0\.\d\d-0\.\d\d ok")
+
+    def test_an_interval_wholly_above_the_limit_says_slower(self):
+        rows = bench.parse([
+            "bench: create core_ns=1300,1310,1290,1305\n",
+            "bench: create upstream_ns=1000,1010,990,1005\n"])
+        self.assertGreater(rows[0]["ci95"][0], bench.LIMIT)
+        self.assertIn("slower", bench.table(rows))
+
+    def test_burst_kworkers(self):
+        rows = bench.parse([
+            "bench: burst_16 core_ns=700,710\n",
+            "bench: burst_16 upstream_ns=700,705 kworkers=0,3\n"])
+        self.assertEqual(rows[0]["kworkers_forked"], {"core": 0, "upstream": 3})
+        self.assertIn("kthread_core 0, upstream 3", bench.table(rows))
 
     def test_floor_row_has_one_column(self):
-        rows = bench.parse([
-            "    # kthread_core_bench_floor: bench: floor floor_ns=2500 floor_iqr=3%\n",
-            "    # kthread_core_bench_lifecycle: bench: lifecycle core_ns=4000 "
-            "core_iqr=5% upstream_ns=5000 upstream_iqr=7%\n"])
+        rows = bench.parse(["    # kthread_core_bench_floor: bench: floor floor_ns=2500,2400,2600\n"]
+                           + self.LIFECYCLE)
         self.assertEqual([r["metric"] for r in rows], ["floor", "lifecycle"])
         self.assertIsNone(rows[0]["ratio"])
         with tempfile.TemporaryDirectory() as d:
@@ -131,7 +150,7 @@ class BenchTest(unittest.TestCase):
             finally:
                 cover.BUILD = saved
         self.assertRegex(text, r"floor +2500 +- +-")
-        self.assertRegex(text, r"lifecycle +4000 +5000 +0.80")
+        self.assertRegex(text, r"lifecycle +4000 +5000 +0.80 +0\.\d\d-0\.\d\d")
 
 
 class SummaryTest(unittest.TestCase):
