@@ -24,57 +24,57 @@ help:
 	@$(H)/help.sh
 
 deps:
-	@$(H)/deps.sh
+	@$(H)/base/deps.sh
 
 prepare: deps
-	@$(H)/prepare.sh
+	@$(H)/base/prepare.sh
 
 test: prepare
-	@$(PY) $(H)/run.py default $(ARGS)
+	@$(PY) $(H)/runs/run.py default $(ARGS)
 
 debug up: prepare
-	@$(PY) $(H)/run.py $@ $(ARGS)
+	@$(PY) $(H)/runs/run.py $@ $(ARGS)
 
 coverage: prepare
-	@$(H)/deps.sh lcov genhtml
-	@$(PY) $(H)/coverage.py $(ARGS)
+	@$(H)/base/deps.sh lcov genhtml
+	@$(PY) $(H)/runs/coverage.py $(ARGS)
 
 smp-kcsan: prepare
-	@$(H)/deps.sh qemu-system-x86_64 libelf
-	@$(PY) $(H)/run.py $@ $(ARGS)
+	@$(H)/base/deps.sh qemu-system-x86_64 libelf
+	@$(PY) $(H)/runs/run.py $@ $(ARGS)
 
 clang: prepare
-	@$(H)/deps.sh clang
-	@$(PY) $(H)/run.py $@ $(ARGS)
+	@$(H)/base/deps.sh clang
+	@$(PY) $(H)/runs/run.py $@ $(ARGS)
 
 bench: prepare
-	@$(PY) $(H)/bench.py $(ARGS)
+	@$(PY) $(H)/runs/bench.py $(ARGS)
 
 lint: prepare
-	@$(H)/deps.sh sparse clang
-	@$(H)/lint.sh
+	@$(H)/base/deps.sh sparse clang
+	@$(H)/checks/lint.sh
 
 model:
-	@$(H)/deps.sh spin
-	@$(H)/model.sh
+	@$(H)/base/deps.sh spin
+	@$(H)/checks/model.sh
 
 docs: prepare
-	@$(H)/deps.sh sphinx-build
-	@$(H)/docs.sh
+	@$(H)/base/deps.sh sphinx-build
+	@$(H)/checks/docs.sh
 
 # The upstream series in build/patches, generated from patches/ and the
 # overlay: V=2 for a second version.
 patches: prepare
-	@$(H)/series.sh $(V)
+	@$(H)/series/series.sh $(V)
 
 patches-check: prepare
-	@$(H)/deps.sh ply gitpython
-	@$(H)/patches-check.sh
+	@$(H)/base/deps.sh ply gitpython
+	@$(H)/series/patches-check.sh
 
 # Upstream's own suites of what the series touches, without and with it.
 upstream: prepare
-	@$(H)/deps.sh qemu-system-x86_64 libelf
-	@$(H)/upstream.sh
+	@$(H)/base/deps.sh qemu-system-x86_64 libelf
+	@$(H)/series/upstream.sh
 
 selftest:
 	@$(PY) -m unittest discover -s $(H)/tests
@@ -92,4 +92,4 @@ distclean:
 
 # The machine-wide cache (ccache, unpacked bases, apt lists) that distclean keeps.
 cache-clean:
-	@$(PY) $(H)/cache.py clean
+	@$(PY) $(H)/base/cache.py clean

@@ -25,25 +25,25 @@ step() {
 	echo "$name $((SECONDS - t0))" >>"$RESULTS/steps.txt"
 }
 
-if ! harness/deps.sh lcov genhtml sparse qemu-system-x86_64 libelf \
+if ! harness/base/deps.sh lcov genhtml sparse qemu-system-x86_64 libelf \
 	sphinx-build ply gitpython spin clang ||
-	! harness/prepare.sh; then
+	! harness/base/prepare.sh; then
 	touch "$RESULTS/prepare.failed"
 else
 	step selftest python3 -m unittest discover -s harness/tests
-	step model harness/model.sh
-	step default python3 harness/run.py default
-	step debug python3 harness/run.py debug
-	step up python3 harness/run.py up
-	step clang python3 harness/run.py clang
-	step coverage python3 harness/coverage.py
-	step smp-kcsan python3 harness/run.py smp-kcsan
-	step lint harness/lint.sh
-	step docs harness/docs.sh
+	step model harness/checks/model.sh
+	step default python3 harness/runs/run.py default
+	step debug python3 harness/runs/run.py debug
+	step up python3 harness/runs/run.py up
+	step clang python3 harness/runs/run.py clang
+	step coverage python3 harness/runs/coverage.py
+	step smp-kcsan python3 harness/runs/run.py smp-kcsan
+	step lint harness/checks/lint.sh
+	step docs harness/checks/docs.sh
 	# Without a git identity (CI), the series is signed by a stand-in.
-	step patches env KTHREAD_CORE_STANDIN=1 harness/series.sh
-	step patches-check harness/patches-check.sh
-	step upstream harness/upstream.sh
+	step patches env KTHREAD_CORE_STANDIN=1 harness/series/series.sh
+	step patches-check harness/series/patches-check.sh
+	step upstream harness/series/upstream.sh
 fi
 echo "=== check: all steps in $((SECONDS - START))s"
-python3 harness/summary.py "$RESULTS"
+python3 harness/runs/summary.py "$RESULTS"

@@ -6,7 +6,7 @@
  * Each metric is measured in rounds.  Within a round both APIs run the
  * same work back to back, in an order that alternates between rounds, and
  * each gives its mean cost per operation.  Every round's figures are
- * printed, so that harness/bench.py can give each ratio a confidence
+ * printed, so that harness/runs/bench.py can give each ratio a confidence
  * interval (a bootstrap over the rounds):
  *
  *   bench: <metric> core_ns=<n>,<n>,... upstream_ns=<n>,<n>,...

@@ -5,7 +5,7 @@
  * one thread, its creation, a start, a destroy and a kthread_stop() that
  * race each other and the start (two stoppers at once, both waiting for
  * the same exit), a user that gives the thread work and wakes it, and a
- * parker.  Spin checks it (harness/model.sh, make model).
+ * parker.  Spin checks it (harness/checks/model.sh, make model).
  *
  * Each process mirrors C functions:
  *

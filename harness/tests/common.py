@@ -10,8 +10,10 @@ import unittest
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
-sys.path.insert(0, HARNESS)
-PREPARE = os.path.join(HARNESS, "prepare.sh")
+# The harness's groups, whose modules the tests import.
+for group in ("base", "runs", "series", "checks"):
+    sys.path.insert(0, os.path.join(HARNESS, group))
+PREPARE = os.path.join(HARNESS, "base", "prepare.sh")
 
 # Stands in for kunit.py: config makes the build dir; exec writes two
 # passing cases and the log in $FAKE_LOG.

@@ -21,8 +21,8 @@ import unittest
 
 from common import HARNESS, write
 
-DEBIAN = os.path.join(HARNESS, "debian.sh")
-BASE = os.path.join(HARNESS, "base.sh")
+DEBIAN = os.path.join(HARNESS, "base", "debian.sh")
+BASE = os.path.join(HARNESS, "base", "base.sh")
 PKG = "linux-source-7.3"
 VERSION = "7.3~rc9-1~exp1"
 

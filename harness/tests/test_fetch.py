@@ -13,8 +13,8 @@ import unittest
 
 from common import HARNESS, write
 
-FETCH = os.path.join(HARNESS, "fetch.py")
-BASE = os.path.join(HARNESS, "base.sh")
+FETCH = os.path.join(HARNESS, "base", "fetch.py")
+BASE = os.path.join(HARNESS, "base", "base.sh")
 VERSION = "7.3"
 # What base.sh needs, without apt-get and dpkg-deb: a host with no Debian.
 TOOLS = ("bash", "python3", "tar", "xz", "sha256sum", "cut", "tr", "basename",

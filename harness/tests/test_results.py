@@ -165,7 +165,7 @@ class SummaryTest(unittest.TestCase):
             # debug's failure is in its counts already: not counted twice.
             open(os.path.join(d, "debug.failed"), "w").close()
             self.assertEqual(summary.summarize(d), (87, 2))
-            r = subprocess.run([sys.executable, os.path.join(HARNESS, "summary.py"), d],
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "runs", "summary.py"), d],
                                capture_output=True, text=True)
             self.assertEqual(r.stdout.splitlines()[-1], "87 passed, 2 failed")
             self.assertEqual(r.returncode, 1)

@@ -17,7 +17,7 @@ import run  # noqa: E402
 class RunTest(FakeTreeCase):
     def run_py(self, log, **kw):
         self.assertEqual(self.prepare().returncode, 0)
-        r = subprocess.run([sys.executable, os.path.join(HARNESS, "run.py"), "default"],
+        r = subprocess.run([sys.executable, os.path.join(HARNESS, "runs", "run.py"), "default"],
                            env=self.env(FAKE_LOG=log, **kw), capture_output=True, text=True)
         with open(os.path.join(self.build, "results/default.counts")) as f:
             return r, json.load(f)

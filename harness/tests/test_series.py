@@ -12,7 +12,7 @@ import cover  # noqa: E402
 
 
 def conf_lines():
-    with open(os.path.join(HARNESS, "series.conf")) as f:
+    with open(os.path.join(HARNESS, "series", "series.conf")) as f:
         return [l.split() for l in f if l.strip() and not l.startswith("#")]
 
 
@@ -68,7 +68,7 @@ class CoverTest(unittest.TestCase):
             with open(maint, "w") as f:
                 f.write("Tejun Heo <tj@kernel.org> (maintainer:WORKQUEUE)\n"
                         "linux-kernel@vger.kernel.org (open list)\n")
-            r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "series", "cover.py"),
                                 letter, maint,
                                 "debian linux-source-7.3 7.3~rc7-1~exp1 (kernel 7.3.0-rc7)"],
                                capture_output=True, text=True)
@@ -93,7 +93,7 @@ class CoverTest(unittest.TestCase):
             with open(letter, "w") as f:
                 f.write("Subject: [PATCH v9 00/11] *** SUBJECT HERE ***\n\n*** BLURB HERE ***\n")
             open(maint, "w").close()
-            r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "series", "cover.py"),
                                 letter, maint, "x (kernel 7.3.0)", "99"],
                                capture_output=True, text=True)
             self.assertNotEqual(r.returncode, 0)
@@ -108,7 +108,7 @@ class CoverTest(unittest.TestCase):
             with open(maint, "w") as f:
                 f.write("Tejun Heo <tj@kernel.org> (maintainer:WORKQUEUE)\n"
                         "linux-kernel@vger.kernel.org (open list)\n")
-            r = subprocess.run([sys.executable, os.path.join(HARNESS, "cover.py"),
+            r = subprocess.run([sys.executable, os.path.join(HARNESS, "series", "cover.py"),
                                 "--headers", patch, maint], capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(patch) as f:

@@ -15,7 +15,7 @@
 # Needs build/series/linux from make patches.  Works in build/upstream.
 set -uo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 SERIES=$BUILD/series/linux
 OUT=$BUILD/upstream
@@ -36,8 +36,8 @@ git -C "$SERIES" rev-parse -q --verify series >/dev/null ||
 	fail "no series in build/series/linux: run 'make patches' first"
 [ -f "$RESULTS/smp-kcsan.json" ] ||
 	fail "no smp-kcsan results, the series side of kcsan_test: run 'make smp-kcsan' first"
-eval "$(python3 "$REPO/harness/cache.py" env)"
-eval "$(python3 "$REPO/harness/profiles.py" qemu-env)"
+eval "$(python3 "$REPO/harness/base/cache.py" env)"
+eval "$(python3 "$REPO/harness/runs/profiles.py" qemu-env)"
 mkdir -p "$OUT" "$RESULTS"
 
 if [ ! -d "$TREE/.git" ]; then
@@ -67,6 +67,6 @@ git -C "$TREE" checkout -q -f --detach refs/kthread-core/series || fail "cannot 
 run series-drivers-base "$OUT/series-drivers-base.txt" \
 	--kunitconfig=drivers/base/test --build_dir="$OUT/drivers-base"
 
-python3 "$REPO/harness/compare.py" \
+python3 "$REPO/harness/series/compare.py" \
 	"drivers/base/test" "$OUT/base-drivers-base.json" "$OUT/series-drivers-base.json" "" \
 	"kcsan_test" "$OUT/base-kcsan.json" "$RESULTS/smp-kcsan.json" "kcsan"

@@ -13,7 +13,10 @@ import sys
 import threading
 import time
 
-import cache
+# cache.py is the base's (harness/base).
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "base"))
+import cache  # noqa: E402
 
 # A line of kbuild's quiet output for one compiled object.
 OBJECT = re.compile(r"^\s+(CC|AS|HOSTCC|CC \[M\])\s")

@@ -4,7 +4,7 @@
 # what the repository holds, and is fit to send:
 #   1. git am applies it to a fresh git repository of the pristine base;
 #   2. the result equals build/linux with the overlay resolved, but for
-#      the fork-only files of harness/series.conf;
+#      the fork-only files of harness/series/series.conf;
 #   3. checkpatch.pl --strict finds nothing in any patch;
 #   4. after each patch, the objects it touches compile with W=1 and no
 #      warning the base did not have (UML, the default run's config plus
@@ -14,7 +14,7 @@
 #      written there, and its kernel log is clean.
 set -uo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 TREE=$BUILD/linux
 WORK=$BUILD/series/linux
@@ -32,7 +32,7 @@ say() {
 	echo "patches-check: $*"
 }
 
-eval "$(python3 "$REPO/harness/cache.py" env)"
+eval "$(python3 "$REPO/harness/base/cache.py" env)"
 ls "$OUT"/0001-*.patch >/dev/null 2>&1 ||
 	fail "no series in build/patches: run 'make patches' first"
 git -C "$WORK" rev-parse -q --verify base >/dev/null ||
@@ -63,7 +63,7 @@ as_in_repo() {
 		entry && /^M:\t/ { print p; next }
 		{ print }' "$1"
 }
-conf=$(grep -v -e '^#' -e '^[[:space:]]*$' "$REPO/harness/series.conf")
+conf=$(grep -v -e '^#' -e '^[[:space:]]*$' "$REPO/harness/series/series.conf")
 forkonly=$(echo "$conf" | awk '$1 == "fork-only" { for (i = 2; i <= NF; i++) print $i }')
 files=$( {
 	git -C "$CHECK" diff --name-only base HEAD
@@ -176,13 +176,13 @@ done
 
 # 5. The final tree: a full build and the suite, by the rst's own command.
 git -C "$CHECK" checkout -q check
-cmd=$(python3 "$REPO/harness/doccmd.py" "$CHECK/Documentation/core-api/kthread_core.rst") ||
+cmd=$(python3 "$REPO/harness/series/doccmd.py" "$CHECK/Documentation/core-api/kthread_core.rst") ||
 	fail "no kunit.py command in Documentation/core-api/kthread_core.rst"
 say "final tree: the documented command, as written: $cmd"
 (cd "$CHECK" && eval "$cmd") >"$BUILD/series-check/run.txt" 2>&1
 rc=$?
 grep -E 'Testing complete|Elapsed time' "$BUILD/series-check/run.txt" | tail -n 2
 [ $rc -eq 0 ] || fail "the final tree does not build or pass the suite: see build/series-check/run.txt"
-python3 "$REPO/harness/logscan.py" "$CHECK/.kunit/test.log" ||
+python3 "$REPO/harness/runs/logscan.py" "$CHECK/.kunit/test.log" ||
 	fail "the final tree's kernel log has reports (above)"
 say "ok: the series applies, equals the repository, is checkpatch-clean, bisectable and green"

@@ -14,7 +14,7 @@ it and a second clone starts warm:
             files, are the same with and without the cache
   base/     verified, unpacked base trees without patches (prepare.sh)
   apt/      the harness's own apt configuration and lists (debian.sh)
-  qemu-shim/  qemu-system-x86_64 as a link to harness/qemu-shim.py (run.py)
+  qemu-shim/  qemu-system-x86_64 as a link to harness/runs/qemu-shim.py (run.py)
   objects/  how many objects each profile's last full build compiled,
             for the progress lines (build.py)
 
@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(HERE))
 ROOT = os.environ.get("KTHREAD_CORE_CACHE") or os.path.join(
     os.path.expanduser("~"), ".cache", "kthread-core")
 CCACHE_DIR = os.path.join(ROOT, "ccache")

@@ -13,7 +13,7 @@
 # that fails leaves the previous tree as it was.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # OVERLAY (the overlay root, holding patches/) and BUILD default to this
 # repository; the harness's self-tests point them elsewhere.
 OVERLAY=${OVERLAY:-$REPO}
@@ -64,7 +64,7 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	rev=$(git -C "$SRC" describe --always --dirty 2>/dev/null || stat -c %Y "$SRC/Makefile")
 	BASE_ID="KERNEL_SRC $SRC $rev"
 else
-	base=$(BUILD=$BUILD "$REPO/harness/base.sh" --no-wait) || exit 1
+	base=$(BUILD=$BUILD "$REPO/harness/base/base.sh" --no-wait) || exit 1
 	BASE_ID=$(echo "$base" | sed -n 's/^id=//p')
 	BASE_DIR=$(echo "$base" | sed -n 's/^dir=//p')
 	BASE_TARBALL=$(echo "$base" | sed -n 's/^tarball=//p')
@@ -104,7 +104,7 @@ else
 	# filled at the lowest priority while the kernel builds.
 	say "unpacking $(basename "$BASE_TARBALL"); the base cache fills in the background"
 	tar -C "$NEW" --strip-components=1 -xf "$BASE_TARBALL"
-	BUILD=$BUILD setsid nice -n 19 "$REPO/harness/base.sh" --fill \
+	BUILD=$BUILD setsid nice -n 19 "$REPO/harness/base/base.sh" --fill \
 		"$BASE_TARBALL" "$BASE_KEY" </dev/null >/dev/null 2>&1 &
 fi
 # --no-print-directory: under a parent make, make -C would print its

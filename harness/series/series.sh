@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make patches [V=N]: generate version N (default 1) of the upstream
 # series in build/patches from
-# patches/ and the overlay, as harness/series.conf assigns the overlay
+# patches/ and the overlay, as harness/series/series.conf assigns the overlay
 # files to patches.  Never edit the output by hand: patches-check.sh fails
 # when it and the repository disagree.
 #
@@ -17,12 +17,12 @@
 # stand-in one, marked as such.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 TREE=$BUILD/linux
 WORK=$BUILD/series/linux
 OUT=$BUILD/patches
-CONF=$REPO/harness/series.conf
+CONF=$REPO/harness/series/series.conf
 PLACEHOLDER='kthread_core developers <kthread-core@example.org>'
 STANDIN_NAME='Stand-in Identity of make check, not an author'
 STANDIN_EMAIL='stand-in@invalid'
@@ -43,8 +43,8 @@ case $VERSION in
 '' | *[!0-9]* | 0) die "V=$VERSION is not a version: give V=1, V=2, ..." ;;
 esac
 PREV=$((VERSION - 1))
-if [ "$VERSION" -gt 1 ] && ! grep -q "^v$VERSION:" "$REPO/harness/series.changes"; then
-	die "harness/series.changes has no \"v$VERSION:\" section: say there what changed since v$PREV"
+if [ "$VERSION" -gt 1 ] && ! grep -q "^v$VERSION:" "$REPO/harness/series/series.changes"; then
+	die "harness/series/series.changes has no \"v$VERSION:\" section: say there what changed since v$PREV"
 fi
 
 name=$(git -C "$REPO" config user.name || true)
@@ -70,11 +70,11 @@ conf=$(grep -v -e '^#' -e '^[[:space:]]*$' "$CONF")
 for f in $overlay; do
 	n=$(echo "$conf" | awk -v f="$f" '{ for (i = 2; i <= NF; i++) if ($i == f) n++ } END { print n + 0 }')
 	[ "$n" -eq 1 ] ||
-		die "overlay file $f is in $n lines of harness/series.conf: give it to one patch, or mark it fork-only"
+		die "overlay file $f is in $n lines of harness/series/series.conf: give it to one patch, or mark it fork-only"
 done
 for p in $(echo "$conf" | awk '$1 != "fork-only" { print $1 }'); do
 	echo "$series" | grep -qx "$p" ||
-		die "harness/series.conf names $p, which is not in patches/series"
+		die "harness/series/series.conf names $p, which is not in patches/series"
 done
 
 # The pristine base as a git repository, kept between runs.
@@ -87,7 +87,7 @@ if [ "$(cat "$WORK/.git/kthread-core-base" 2>/dev/null)" != "$BASE_ID" ]; then
 		tar -C "$KERNEL_SRC" --exclude=.git -cf - . | tar -C "$WORK" -xf -
 		make -s -C "$WORK" mrproper
 	else
-		dir=$(BUILD=$BUILD "$REPO/harness/base.sh" | sed -n 's/^dir=//p')
+		dir=$(BUILD=$BUILD "$REPO/harness/base/base.sh" | sed -n 's/^dir=//p')
 		cp -a --reflink=auto "$dir/." "$WORK/"
 	fi
 	git -C "$WORK" init -q
@@ -166,10 +166,10 @@ for p in $(ls "$OUT"/*.patch | grep -v 0000-cover-letter.patch); do
 	# The sender maintains the new files, and is the From: already.
 	grep -vF "<$email>" "$tmp/m" >"$tmp/m.others" || true
 	cat "$tmp/m.others" >>"$tmp/maintainers.all"
-	python3 "$REPO/harness/cover.py" --headers "$p" "$tmp/m.others"
+	python3 "$REPO/harness/series/cover.py" --headers "$p" "$tmp/m.others"
 done
 awk '!seen[$0]++' "$tmp/maintainers.all" >"$tmp/maintainers"
-python3 "$REPO/harness/cover.py" "$cover" "$tmp/maintainers" "$BASE_ID" "$VERSION"
+python3 "$REPO/harness/series/cover.py" "$cover" "$tmp/maintainers" "$BASE_ID" "$VERSION"
 
 rm -rf "$BUILD/series/v$VERSION"
 cp -a "$OUT" "$BUILD/series/v$VERSION"

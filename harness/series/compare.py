@@ -11,9 +11,13 @@ have the same result with the series.  Cases the series adds are listed,
 not compared.  Exits 1 on any difference or missing result.
 """
 import json
+import os
 import sys
 
-import junit
+# junit.py is the runs' (harness/runs).
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "runs"))
+import junit  # noqa: E402
 
 
 def load(path, suite):

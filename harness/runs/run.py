@@ -19,6 +19,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+# cache.py is the base's (harness/base).
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "base"))
 import build  # noqa: E402
 import cache  # noqa: E402
 import junit  # noqa: E402

@@ -5,12 +5,12 @@
 # objects with gcc (the default build) and with clang (the clang build),
 # sparse on them, and a W=1 build of them without KUnit.
 set -uo pipefail
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 TREE=$REPO/build/linux
 OBJ=$REPO/build/kunit
 CLANG_OBJ=$REPO/build/kunit-clang
 # Build through ccache as run.py does: the same compile commands.
-eval "$(python3 "$REPO/harness/cache.py" env)"
+eval "$(python3 "$REPO/harness/base/cache.py" env)"
 cd "$TREE" || { echo "lint: build/linux is not prepared: run make prepare" >&2; exit 1; }
 [ -f "$OBJ/.config" ] || { echo "lint: $OBJ has no build yet: run make first" >&2; exit 1; }
 [ -f "$CLANG_OBJ/.config" ] || { echo "lint: $CLANG_OBJ has no build yet: run make clang first" >&2; exit 1; }

@@ -14,7 +14,7 @@ comes from the project's own latest runs under build/: the KUnit counts of
 build/results/*.counts, the kernel logs, the lcov data of build/coverage/
 and the benchmark table build/bench.json.  A run that has not been made
 is said to be missing, never filled in.  For a version above 1, the
-changes since the previous version come from harness/series.changes.
+changes since the previous version come from harness/series/series.changes.
 """
 import json
 import os
@@ -23,7 +23,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+# profiles.py is the runs' (harness/runs).
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "runs"))
 from profiles import BUILD  # noqa: E402
 
 RESULTS = os.path.join(BUILD, "results")
@@ -251,7 +252,7 @@ def bench():
 
 
 def changes(version):
-    """The "vN:" section of harness/series.changes, or None."""
+    """The "vN:" section of harness/series/series.changes, or None."""
     try:
         with open(os.path.join(HERE, "series.changes")) as f:
             text = f.read()
@@ -328,7 +329,7 @@ def main(argv):
     if version > 1:
         log = changes(version)
         if log is None:
-            sys.exit(f"cover.py: harness/series.changes has no v{version}: section")
+            sys.exit(f"cover.py: harness/series/series.changes has no v{version}: section")
         parts.append(f"Changes in v{version}\n" + "-" * (11 + len(str(version)))
                      + "\n\n" + log)
     parts += [QUESTIONS, results(), coverage(), bench(), FORK_ONLY, base_note(base)]

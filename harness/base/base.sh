@@ -24,7 +24,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BUILD=${BUILD:-$(dirname "$HERE")/build}
+BUILD=${BUILD:-$(dirname "$(dirname "$HERE")")/build}
 DL=$BUILD/dl
 BASES=$(python3 "$HERE/cache.py" dir)/base
 PKG=linux-source-7.3

@@ -34,7 +34,7 @@ def summarize(results):
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     results = argv[1] if len(argv) > 1 else os.path.join(
-        os.path.dirname(here), "build", "results")
+        os.path.dirname(os.path.dirname(here)), "build", "results")
     passed, failed = summarize(results)
     if passed + failed == 0:
         print("no results recorded", file=sys.stderr)

@@ -18,7 +18,7 @@
 # directory of build/model.
 set -uo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODEL=$REPO/model/kthread_core.pml
 WORK=$REPO/build/model
 MUTANTS="READ_BEFORE_STATE_A READ_BEFORE_STATE_B NO_LOOP_MB COREFN_PLAIN_LOCKLESS

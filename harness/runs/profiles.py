@@ -11,10 +11,12 @@ import os
 import shutil
 import sys
 
-import cache
-
+# cache.py is the base's (harness/base).
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "base"))
+import cache  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.environ.get("BUILD") or os.path.join(REPO, "build")
 TREE = os.path.join(BUILD, "linux")
 CONFIGS = os.path.join(REPO, "tools/testing/kunit/configs")

@@ -5,7 +5,7 @@
 # the project's files: the new page, the kernel-doc it pulls in, and the
 # upstream documents its patches touch.
 set -uo pipefail
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 TREE=$REPO/build/linux
 OUT=$REPO/build/docs
 cd "$TREE" || { echo "docs: build/linux is not prepared: run make prepare" >&2; exit 1; }

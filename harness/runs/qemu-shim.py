@@ -30,7 +30,7 @@ def filtered(args, drop):
 def main(argv):
     real = os.environ.get("KTHREAD_CORE_QEMU")
     if not real:
-        sys.exit("qemu-shim: KTHREAD_CORE_QEMU is not set: run it through harness/run.py")
+        sys.exit("qemu-shim: KTHREAD_CORE_QEMU is not set: run it through harness/runs/run.py")
     drop = set(filter(None, os.environ.get("KTHREAD_CORE_QEMU_DROP", "").split(",")))
     os.execv(real, [real] + filtered(argv[1:], drop))
 
