@@ -1255,6 +1255,12 @@ static bool ktc_helper_blocked(struct ktc_helper *h)
 	       READ_ONCE(h->task->__state) == TASK_UNINTERRUPTIBLE;
 }
 
+/* @h is blocked in its call, or has returned from it. */
+static bool ktc_helper_waits(struct ktc_helper *h)
+{
+	return ktc_helper_blocked(h) || completion_done(&h->done);
+}
+
 static int ktc_start_helper(struct ktc_helper *h)
 {
 	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
@@ -2208,11 +2214,9 @@ static void kthread_core_test_destroy_waits_for_every_stopper(struct kunit *test
 	ks = ktc_helper_run(test, ktc_kthread_stop_helper, k, p);
 	d1 = ktc_helper_run(test, ktc_window_destroy, k, p);
 	d2 = ktc_helper_run(test, ktc_window_destroy, k, p);
-	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(d1) ||
-					    completion_done(&d1->done)),
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_waits(d1)),
 			      "the first destroy neither returned nor waited");
-	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(d2) ||
-					    completion_done(&d2->done)),
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_waits(d2)),
 			      "the second destroy neither returned nor waited");
 	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&d1->done) || completion_done(&d2->done),
 			       "a destroy returned (%ld, %ld) while corefn still ran",
@@ -2236,8 +2240,7 @@ static void kthread_core_test_destroy_waits_for_every_stopper(struct kunit *test
 	s = ktc_helper_run(test, ktc_start_helper, k, q);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&q->entered, KTC_TIMEOUT));
 	d1 = ktc_helper_run(test, ktc_window_destroy, k, q);
-	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_blocked(d1) ||
-					    completion_done(&d1->done)),
+	KUNIT_ASSERT_TRUE_MSG(test, ktc_poll(ktc_helper_waits(d1)),
 			      "the destroy neither returned nor waited");
 	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&d1->done),
 			       "destroy returned %ld while initfn still ran", d1->ret);
@@ -2350,7 +2353,7 @@ static void kthread_core_test_destroy_traced(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, tr.stops, 1, "sched_kthread_stop fired %d times", tr.stops);
 	KUNIT_EXPECT_EQ(test, tr.ret, 3);
 #else
-	kunit_skip(test, "needs CONFIG_TRACEPOINTS and the suite built in (the debug profile has both)");
+	kunit_skip(test, "needs CONFIG_TRACEPOINTS and the suite built in: make debug");
 #endif
 }
 

@@ -67,16 +67,20 @@ A negative corefn return is kept, corefn is not called again, and destroy
 returns it.  Destroy before start runs neither function.  Bad handles get
 -EINVAL, -EBUSY or -EDEADLK, never a WARN.
 
-The threads are kthreads like any other.  kernel/kthread.c starts them
-as it starts kthread()'s (patch 4): each resets itself, reports, and
-sleeps uninterruptibly until started, so that kthread_bind(),
-kthread_affine_preferred(), a policy or a CPU mask set between create and
-start hold, and it joins kthreads' managed affinity at start.  kthreadd
-is their parent.  They park, freeze when their initfn asks, and exit
-through kthread_exit(); destroy is __kthread_stop(), so
-kthread_should_stop() is true once it begins and a corefn's own
-kthread_exit() ends in a normal destroy, and kthread_stop() on such a
-thread destroys it (patch 6).
+The threads are kthreads made by kthread.c's own create path: kthreadd
+forks each one into kthread(), which runs kthread_core's thread function
+once the thread is first woken, and the thread exits through kthread()'s
+own exit.  So kthread_bind(), kthread_affine_preferred(), sched_set_fifo(),
+kthread_park(), the freezer and kthread_stop() work on it with no hook in
+kthread.c, and nothing of kthreadd's context or kthread()'s start is
+copied.  kthread.c gains two internal, unexported helpers (patch 5, with
+patch 3 46 changed lines): __kthread_create_on_node() with the fork done
+by the caller, for creation before keventd_up() by a child of kthreadd,
+and kthread_request_stop(), kthread_stop() without its one-waiter wait.
+The thread's exit hook is a task_work, which do_exit() runs however the
+thread ends, so destroy, a failed start and kthread_stop() can all wait
+for the exit at once, and a thread that dies in initfn ends its start
+with -EINTR.
 
 Differences from the 2003 patch: start returns ERR_PTR(initfn's error)
 instead of NULL, and the failed thread is gone when it returns; destroy
@@ -88,47 +92,55 @@ self-destroy are errors.
 Patches 1-2 are independent UML fixes that the tests found; they go
 first and can be taken on their own: with KASAN, UML SMP panics
 bringing up its secondary CPUs, and UML loses prioritized destructors
-from .fini_array (no gcov data).  Patches 3-9 add keventd_up(), the
-kthread.c entry points, the primitives, the kthread_stop() interop, the
-KUnit suite, the benchmark and the documentation with a MAINTAINERS
-entry.  Patches 10-11 make kdevtmpfs the first caller: its hand-made
-set-up completion and error hand-off go, and a KUnit test covers
-devtmpfs.
+from .fini_array (no gcov data).  Patch 3 tells KCSAN that PF_KTHREAD
+does not change.  Patches 4-9 add keventd_up(), the two kthread.c
+helpers, the primitives, the KUnit suite, the benchmark and the
+documentation with a MAINTAINERS entry.  Patches 10-11 make kdevtmpfs
+the first caller: its hand-made set-up completion and error hand-off go,
+and a KUnit test covers devtmpfs.
 """
 
 QUESTIONS = """\
 Questions a reviewer will ask
 -----------------------------
 
-Why not kthread_create() alone?  Wrapping kthread_create() would give the
-same thread body, but every creation would queue for kthreadd, one at a
-time.  kthread_core forks on an unbound workqueue of its own
-(WQ_MEM_RECLAIM, so its rescuer forks when no kworker can be made; off
-the isolated CPUs, as unbound workers are), so creations on several CPUs
-run in parallel, and it keeps the 2003 design's keventd_up()
-and its creation before keventd is up, by the caller.  Everything else is
-kthread.c's: the start (kthread_prepare_core(), kthread_begin_core()),
-the exit through vfork_done, kthread_stop()'s reaping, the parking and
-the managed affinity.
+Is this a second way to make a kthread?  No: kthreadd forks every thread
+through kthread_create_on_node()'s path, and the thread runs kthread().
+Only before keventd_up() (before workqueue_init(), where no caller but
+init and the kthreads of that moment exist) does a child of kthreadd
+fork through the same path itself, with CLONE_PARENT; init goes through
+kthreadd.  The benchmark below compares it with kthread_run() and
+kthread_stop() in the same boot.
 
-Why not kthread_worker?  A kthread_worker runs queued work items, each
-queued and flushed by its user; the thread and its loop belong to the
-worker.  kthread_core's unit is the thread itself: an initfn whose error
-its creator gets back, and a corefn run on each wake_up_process(), with
-no item to allocate or queue, as kdevtmpfs (patch 10) and most
-hand-written kthread loops have it.
+Didn't kthread_iterant, and this very seed, lose already?  Petr
+Mladek's kthread_iterant (2015) was turned down in favour of improving
+kthread_worker, and Rusty Russell himself replaced this seed's
+kthread_start() with wake_up_process() in the kthread API merged in
+2004.  What is left of the seed here is small: the initfn whose error
+the starter gets back, and a corefn loop that cannot lose a wakeup.
+Start is still a wake_up_process() of a kthread_create() thread, plus
+the wait for initfn.
+
+Why not kthread_worker, smpboot threads or vhost_task?  None of them
+gives the creator the thread's set-up error.  A kthread_worker runs
+queued items; its thread has no set-up step of its own.  smpboot's
+setup() runs in the per-CPU thread after the registration returned,
+with no error path to the registrant.  vhost_task's fn() loop is close to
+corefn, but vhost_task_create() returns before the task runs anything.
+A driver that needs the error writes a completion and an error variable
+by hand, as kdevtmpfs did (patch 10), and as aoe_ktstart() and
+pcmcia's pccardd still do.
+
+What do callers gain?  kdevtmpfs (patch 10) loses its hand-made
+completion and error hand-off.  It is the only caller in this version;
+aoe and pccardd are the candidates for the next.
 
 Why a registry of threads rather than a field in struct kthread?  A
 handle must be checked before anything of it is touched: the small hash
 table, whose spinlock is held only for the lookup, answers "is this one
-of ours, and still valid?" for any pointer, so a foreign thread, a second
-destroy or a stale handle gets -EINVAL without being dereferenced.
-struct kthread only gains one flag bit, for kthread_stop().
-
-Where does the direct path run?  Only before workqueue_init() (and before
-kthread_core's early initcall allocates its workqueue): in init, for
-code that kernel_init_freeable() calls that early, and in the kthreads
-started then.  There the caller forks the thread itself.
+of ours, and still valid?" for any pointer, so a foreign thread, a
+destroyed thread or a stale handle gets -EINVAL without being
+dereferenced, and struct kthread is unchanged.
 """
 
 FORK_ONLY = """\

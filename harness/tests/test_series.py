@@ -79,8 +79,8 @@ class CoverTest(unittest.TestCase):
             self.assertIn("To: Tejun Heo <tj@kernel.org>\nCc: linux-kernel@vger.kernel.org\n"
                           "Subject: [PATCH 00/11] kthread: kernel thread control", text)
             self.assertIn("Rusty Russell", text)
-            self.assertIn("Why not kthread_create() alone?", text)
-            self.assertIn("Why not kthread_worker?", text)
+            self.assertIn("Is this a second way to make a kthread?", text)
+            self.assertIn("Why not kthread_worker, smpboot threads or vhost_task?", text)
             self.assertIn("The series applies to Linux 7.3.0-rc7", text)
             self.assertIn("not the tag", text)
             self.assertNotIn("Changes in v", text)
