@@ -362,12 +362,16 @@ static int kthread_core_thread(void *data)
  */
 static void kthread_core_clean(struct task_struct *k)
 {
-	/* Asleep in kthread(): its flags are ours to set, as kthread_bind()'s. */
-	wait_task_inactive(k, TASK_UNINTERRUPTIBLE);
+	/*
+	 * Asleep in kthread(), which nothing else can wake yet: once off
+	 * its CPU, its flags are ours to set, as kthread_bind() sets them.
+	 */
+	if (wait_task_inactive(k, TASK_UNINTERRUPTIBLE)) {
+		k->flags |= PF_NOFREEZE;
+		k->flags &= ~(PF_MEMALLOC | PF_MEMALLOC_NOFS |
+			      PF_MEMALLOC_NOIO | PF_MEMALLOC_PIN);
+	}
 	ignore_signals(k);
-	k->flags |= PF_NOFREEZE;
-	k->flags &= ~(PF_MEMALLOC | PF_MEMALLOC_NOFS | PF_MEMALLOC_NOIO |
-		      PF_MEMALLOC_PIN);
 	set_user_nice(k, 0);
 }
 
