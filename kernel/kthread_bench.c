@@ -65,16 +65,15 @@ static void ktb_print(struct kunit *test, const char *metric,
 		      s64 (*v)[KTB_ROUNDS], int rounds, const char *extra)
 {
 	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	int n;
 
 	if (!buf) {
 		KUNIT_FAIL(test, "no memory for the report");
 		return;
 	}
 	/* A line each, to stay well within printk's record. */
-	n = ktb_list(buf, PAGE_SIZE, "core_ns", v[KTB_CORE], rounds);
+	ktb_list(buf, PAGE_SIZE, "core_ns", v[KTB_CORE], rounds);
 	kunit_info(test, "bench: %s%s\n", metric, buf);
-	n = ktb_list(buf, PAGE_SIZE, "upstream_ns", v[KTB_UPSTREAM], rounds);
+	ktb_list(buf, PAGE_SIZE, "upstream_ns", v[KTB_UPSTREAM], rounds);
 	kunit_info(test, "bench: %s%s%s\n", metric, buf, extra);
 	kfree(buf);
 }

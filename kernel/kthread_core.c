@@ -118,21 +118,14 @@ VISIBLE_IF_KUNIT struct kthread_core *kthread_core_alloc(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kthread_core_alloc);
 
-/*
- * Fork seam: kthread.c's create path, through kthreadd or, with @direct,
- * in the caller.  Tests stub it to inject a fork failure.
- */
-VISIBLE_IF_KUNIT struct task_struct *
-kthread_core_fork(int (*threadfn)(void *data), void *data, bool direct,
-		  const char *namefmt, va_list args)
+/* Fork seam: tests stub it to make the fork fail on either path. */
+VISIBLE_IF_KUNIT int kthread_core_fork_fault(void)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kthread_core_fork, threadfn, data, direct,
-				   namefmt, args);
+	KUNIT_STATIC_STUB_REDIRECT(kthread_core_fork_fault);
 
-	return __kthread_create_on_node(threadfn, data, NUMA_NO_NODE, direct,
-					namefmt, args);
+	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kthread_core_fork);
+EXPORT_SYMBOL_IF_KUNIT(kthread_core_fork_fault);
 
 /*
  * Wait seam, between the thread's read of its requests and its decision to
@@ -461,10 +454,17 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 	init_completion(&kc->init_done);
 	init_completion(&kc->exited);
 
-	va_start(args, namefmt);
-	task = kthread_core_fork(kthread_core_thread, data, kc->direct,
-				 namefmt, args);
-	va_end(args);
+	ret = kthread_core_fork_fault();
+	if (ret) {
+		task = ERR_PTR(ret);
+	} else {
+		/* kthread.c's create path: through kthreadd, or direct. */
+		va_start(args, namefmt);
+		task = __kthread_create_on_node(kthread_core_thread, data,
+						NUMA_NO_NODE, kc->direct,
+						namefmt, args);
+		va_end(args);
+	}
 	if (IS_ERR(task)) {
 		kthread_core_put(kc);
 		/* A fork in a caller with a signal pending: it was killed. */

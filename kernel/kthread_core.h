@@ -9,7 +9,6 @@
 #define _KERNEL_KTHREAD_CORE_H
 
 #include <kunit/visibility.h>
-#include <linux/stdarg.h>
 #include <linux/types.h>
 
 struct kthread_core;
@@ -39,22 +38,15 @@ int kthread_core_nr_live(void);
 struct kthread_core *kthread_core_alloc(void);
 
 /**
- * kthread_core_fork - create the thread through kernel/kthread.c
- * @threadfn: kthread_core's thread function
- * @data: its argument, the creator's data
- * @direct: the caller forks, rather than kthreadd
- * @namefmt: printf-style name for the thread
- * @args: the arguments of @namefmt
+ * kthread_core_fork_fault - the fork's error, if a test injects one
  *
  * The fork seam of kthread_core_create(): a test stubs it to make the
- * fork fail.
+ * fork fail, on the path through kthreadd and on the direct one alike.
  *
- * Context: Process context.  May sleep.
- * Return: the new thread, asleep in kthread(), or an ERR_PTR().
+ * Context: Process context.
+ * Return: 0, or the negative errno that the fork is to fail with.
  */
-struct task_struct *kthread_core_fork(int (*threadfn)(void *data), void *data,
-				      bool direct, const char *namefmt,
-				      va_list args);
+int kthread_core_fork_fault(void);
 
 /**
  * kthread_core_wait_window - the thread is between its check and its sleep

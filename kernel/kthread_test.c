@@ -224,11 +224,9 @@ static struct kthread_core *ktc_alloc_fails(void)
 	return NULL;
 }
 
-static struct task_struct *ktc_fork_fails(int (*threadfn)(void *data),
-					  void *data, bool direct,
-					  const char *namefmt, va_list args)
+static int ktc_fork_fails(void)
 {
-	return ERR_PTR(-EAGAIN);
+	return -EAGAIN;
 }
 
 static struct ktc_ctx *ktc_ctx(struct kunit *test)
@@ -2645,13 +2643,13 @@ static void kthread_core_test_create_failure(struct kunit *test)
 	struct task_struct *k;
 
 	if (f->fork)
-		kunit_activate_static_stub(test, kthread_core_fork, ktc_fork_fails);
+		kunit_activate_static_stub(test, kthread_core_fork_fault, ktc_fork_fails);
 	else
 		kunit_activate_static_stub(test, kthread_core_alloc, ktc_alloc_fails);
 	k = ktc_create_on(test, f->path, p, "fail");
 	KUNIT_EXPECT_PTR_EQ(test, k, ERR_PTR(f->err));
 	if (f->fork)
-		kunit_deactivate_static_stub(test, kthread_core_fork);
+		kunit_deactivate_static_stub(test, kthread_core_fork_fault);
 	else
 		kunit_deactivate_static_stub(test, kthread_core_alloc);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
