@@ -78,10 +78,10 @@ static void ktb_print(struct kunit *test, const char *metric,
 	kfree(buf);
 }
 
-static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
-		       int rounds, int ops)
+/* @rounds of @fn for both APIs, in alternating order; false on a failure. */
+static bool ktb_rounds(struct kunit *test, ktb_fn fn, int rounds, int ops,
+		       s64 (*v)[KTB_ROUNDS])
 {
-	s64 v[KTB_APIS][KTB_ROUNDS];
 	int r, i, api;
 
 	for (r = 0; r < rounds; r++)
@@ -89,9 +89,18 @@ static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
 			api = (r + i) % KTB_APIS;
 			v[api][r] = fn(test, api, ops);
 			if (test->status == KUNIT_FAILURE)
-				return;
+				return false;
 		}
-	ktb_print(test, metric, v, rounds, "");
+	return true;
+}
+
+static void ktb_report(struct kunit *test, const char *metric, ktb_fn fn,
+		       int rounds, int ops)
+{
+	s64 v[KTB_APIS][KTB_ROUNDS];
+
+	if (ktb_rounds(test, fn, rounds, ops, v))
+		ktb_print(test, metric, v, rounds, "");
 }
 
 static s64 ktb_since(ktime_t start, int ops)
@@ -601,16 +610,10 @@ static void kthread_core_bench_burst(struct kunit *test)
 {
 	char extra[48], metric[16];
 	s64 v[KTB_APIS][KTB_ROUNDS];
-	int r, i, api;
 
 	memset(ktb_kworkers, 0, sizeof(ktb_kworkers));
-	for (r = 0; r < KTB_ROUNDS; r++)
-		for (i = 0; i < KTB_APIS; i++) {
-			api = (r + i) % KTB_APIS;
-			v[api][r] = ktb_burst(test, api, KTB_BURST);
-			if (test->status == KUNIT_FAILURE)
-				return;
-		}
+	if (!ktb_rounds(test, ktb_burst, KTB_ROUNDS, KTB_BURST, v))
+		return;
 	snprintf(metric, sizeof(metric), "burst_%d", KTB_BURST);
 	snprintf(extra, sizeof(extra), " kworkers=%d,%d",
 		 ktb_kworkers[KTB_CORE], ktb_kworkers[KTB_UPSTREAM]);

@@ -72,7 +72,6 @@
  * @node: entry in kthread_core_hash, until the thread is reaped
  * @refs: the table's, the thread's, and one for each control operation
  * @started: kthread_core_start() was called
- * @direct: forked by its creator, before keventd_up()
  * @init_ret: what @initfn returned, or -EINTR if it did not return
  * @result: what the thread exited with
  * @exit_work: the thread's exit hook
@@ -87,7 +86,6 @@ struct kthread_core {
 	struct hlist_node node;
 	refcount_t refs;
 	bool started;
-	bool direct;
 	int init_ret;
 	int result;
 	struct callback_head exit_work;
@@ -435,6 +433,7 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 {
 	struct task_struct *task;
 	struct kthread_core *kc;
+	bool direct = kthread_core_forks_direct();
 	va_list args;
 	int ret;
 
@@ -449,7 +448,6 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 	kc->corefn = corefn;
 	kc->data = data;
 	kc->init_ret = -EINTR;
-	kc->direct = kthread_core_forks_direct();
 	init_task_work(&kc->exit_work, kthread_core_exit_work);
 	init_completion(&kc->init_done);
 	init_completion(&kc->exited);
@@ -461,7 +459,7 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 		/* kthread.c's create path: through kthreadd, or direct. */
 		va_start(args, namefmt);
 		task = __kthread_create_on_node(kthread_core_thread, data,
-						NUMA_NO_NODE, kc->direct,
+						NUMA_NO_NODE, direct,
 						namefmt, args);
 		va_end(args);
 	}
@@ -471,7 +469,7 @@ struct task_struct *kthread_core_create(int (*initfn)(void *data),
 		return PTR_ERR(task) == -ERESTARTNOINTR ? ERR_PTR(-EINTR) : task;
 	}
 	kc->task = get_task_struct(task);
-	if (kc->direct)
+	if (direct)
 		kthread_core_clean(task);
 
 	/*
