@@ -102,6 +102,8 @@ QEMU_BOOT = ["--timeout", "600"]
 # UML SMP: ncpus CPUs, and seccomp mode, without which UML refuses SMP
 # ("SMP is not supported with PTRACE userspace").
 UML_SMP = ["--kernel_args", f"ncpus={SMP_CPUS}", "--kernel_args", "seccomp=on"]
+# Every boot stamps its lines, for timing.py's per-case durations.
+TIMED = ["--kernel_args", "printk.time=1"]
 SMP = config("kthread_smp.config")
 CLANG = "LLVM=-19"
 DEBUG = config("kthread_debug.config")

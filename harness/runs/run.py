@@ -26,6 +26,7 @@ import cache  # noqa: E402
 import junit  # noqa: E402
 import logscan  # noqa: E402
 import profiles  # noqa: E402
+import timing  # noqa: E402
 from profiles import BUILD, PROFILES, REPO, TREE  # noqa: E402,F401
 
 RESULTS = os.path.join(BUILD, "results")
@@ -101,7 +102,7 @@ def run(name, extra):
             rc = 1
         if rc == 0:
             rc = stream(name, KUNIT + ["exec"] + common + [f"--json={js}"]
-                        + prof.boot + extra, boot_env, out)
+                        + prof.boot + profiles.TIMED + extra, boot_env, out)
     wall = time.monotonic() - start
 
     passed = failed = skipped = 0
@@ -127,6 +128,10 @@ def run(name, extra):
         shutil.copyfile(log, os.path.join(RESULTS, name + ".log"))
         with open(log, errors="replace") as f:
             lines = f.readlines()
+        cases, params = timing.parse(lines)
+        if cases:
+            print(timing.report(cases, params))
+            timing.write(os.path.join(RESULTS, name + ".timing"), cases, params)
         hits = logscan.scan(lines)
         reports = len(hits)
         if hits:
