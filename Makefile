@@ -15,7 +15,7 @@ MAKEOVERRIDES :=
 unexport ARGS V
 
 RUNS := test debug up coverage smp-kcsan clang bench
-.PHONY: all help check $(RUNS) lint model docs patches patches-check upstream \
+.PHONY: all help check $(RUNS) lint model mutants docs patches patches-check upstream \
 	selftest prepare deps clean distclean cache-clean
 
 all: test
@@ -57,6 +57,11 @@ lint: prepare
 model:
 	@$(H)/base/deps.sh spin
 	@$(H)/checks/model.sh
+
+# The planted bugs of harness/checks/mutants.txt, one at a time, against
+# the profiles in ARGS (default: default).  Not part of make check.
+mutants: prepare
+	@$(PY) $(H)/checks/mutants.py $(ARGS)
 
 docs: prepare
 	@$(H)/base/deps.sh sphinx-build

@@ -14,6 +14,8 @@ Targets (make TARGET):
   bench           kthread_core against kthread_run()/kthread_stop() on 4 UML CPUs
   lint            checkpatch --strict, kernel-doc, W=1 with gcc and clang, sparse
   model           Spin's checks of model/kthread_core.pml, and its mutants
+  mutants         the suite against each planted bug of harness/checks/mutants.txt
+                  (ARGS="default debug": the profiles; not in make check)
   docs            the core-api documentation in HTML (build/docs/)
   patches         the upstream series in build/patches/ (V=2 for a v2)
   patches-check   the series applies, is clean, bisects, and its documented run passes
@@ -24,6 +26,7 @@ Targets (make TARGET):
   clean, distclean, cache-clean   remove results; all of build/; the machine's cache
 
 Variables (make VAR=... or the environment): see README.md, "Environment".
-  ARGS=...        extra kunit.py exec arguments of a run, e.g. a filter glob, "kthread_core.*park*"
+  ARGS=...        extra kunit.py exec arguments of a run, e.g. a filter glob, "kthread_core.*park*";
+                  make mutants: the profiles
   V=N             make patches: the version of the series
 HELP
