@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The machine-wide cache shared by every clone: ccache and the base tree.
 
-usage: cache.py env | stats | clean | dir
+usage: cache.py env | stats | clean | dir | counts
 
 The cache lives in $KTHREAD_CORE_CACHE, by default
 ~/.cache/kthread-core, outside any clone, so that `make distclean` keeps
@@ -22,6 +22,7 @@ it and a second clone starts warm:
   stats  print the cache's size and counters
   clean  empty the cache (make cache-clean)
   dir    print the cache's path
+  counts print "MISSES HITS KIB": ccache's compilations so far, and its size
 """
 import os
 import shutil
@@ -114,6 +115,12 @@ def main(argv):
         print(f"cache: removed {ROOT}")
     elif what == "dir":
         print(ROOT)
+    elif what == "counts":
+        # "MISSES HITS KIB": check.sh's per-step figures, and the cache's
+        # size; "0 0 0" without ccache.
+        c = counters(ccache_env())
+        hits = c.get("direct_cache_hit", 0) + c.get("preprocessed_cache_hit", 0)
+        print(c.get("cache_miss", 0), hits, c.get("cache_size_kibibyte", 0))
     else:
         sys.exit(__doc__)
     return 0
