@@ -10,6 +10,8 @@ the profile, as it fails the run.
 import re
 import xml.etree.ElementTree as ET
 
+import kmsg
+
 SUBTEST = re.compile(r"^\s*# Subtest: (\S+)")
 RESULT = re.compile(r"^\s*(?:not )?ok \d+ (\S+)")
 HEADER = re.compile(r"^\s*(KTAP version|1\.\.\d+|# module:)")
@@ -19,7 +21,7 @@ def ktap_logs(lines):
     """{(suite, case name): the lines the case printed} from a KTAP log."""
     logs, parents, block = {}, [], []
     for line in lines:
-        line = line.rstrip("\n")
+        line = kmsg.message(line.rstrip("\n"))
         m = SUBTEST.match(line)
         if m:
             parents.append(m.group(1))

@@ -11,6 +11,8 @@ there, KCSAN's reports are not counted; any other report still is.
 import re
 import sys
 
+import kmsg
+
 PATTERNS = [
     r"BUG:",
     r"WARNING:",
@@ -53,14 +55,15 @@ RESULT = re.compile(r"^\s*(?:not )?ok \d+ (\S+)")
 def scan(lines):
     """Return [(line number, text)] of every line that starts a report."""
     hits, inside = [], None
-    for n, line in enumerate(lines, 1):
+    for n, raw in enumerate(lines, 1):
+        line = kmsg.message(raw)
         m = SUBTEST.match(line)
         if m and m.group(1) in PROVOKED and inside is None:
             inside = m.group(1)
         elif inside and (m := RESULT.match(line)) and m.group(1) == inside:
             inside = None
         if REPORT.search(line) and not (inside and PROVOKED[inside].search(line)):
-            hits.append((n, line.rstrip("\n")))
+            hits.append((n, raw.rstrip("\n")))
     return hits
 
 

@@ -12,7 +12,8 @@ and writes every case's time to OUT.
 import re
 import sys
 
-STAMP = re.compile(r"^\[\s*(\d+\.\d+)\]")
+import kmsg
+
 RESULT = re.compile(r"^(\s*)(?:not )?ok \d+ (\S+)")
 SUBTEST = re.compile(r"^(\s*)# Subtest: (\S+)")
 SHOWN = 10
@@ -27,11 +28,9 @@ def parse(lines):
     last = {}   # indent of result lines -> the time of the last event there
     suite = None
     for line in lines:
-        m = STAMP.match(line)
-        if not m:
+        t, text = kmsg.split(line.rstrip("\n"))
+        if t is None:
             continue
-        t = float(m.group(1))
-        text = line[m.end():].rstrip("\n")
         sub = SUBTEST.match(text)
         if sub:
             indent = len(sub.group(1))

@@ -14,6 +14,7 @@ import cover  # noqa: E402
 import junit  # noqa: E402
 import logscan  # noqa: E402
 import summary  # noqa: E402
+import timing  # noqa: E402
 
 
 class LogScanTest(unittest.TestCase):
@@ -37,6 +38,13 @@ class LogScanTest(unittest.TestCase):
                  "ok 3 kcsan\n",
                  "BUG: KCSAN: data-race in kthread_core_start / kthread_core_thread\n"]
         self.assertEqual([n for n, _ in logscan.scan(lines)], [3, 5])
+
+    def test_time_stamps_do_not_hide_the_kcsan_suite(self):
+        lines = ["[    9.000000]     # Subtest: kcsan\n",
+                 "[   10.764573] BUG: KCSAN: data-race in test_kernel_read / test_kernel_write\n",
+                 "[   46.100000][    T1] ok 3 kcsan\n",
+                 "[   46.200000] BUG: KCSAN: data-race in kthread_core_start / x\n"]
+        self.assertEqual([n for n, _ in logscan.scan(lines)], [4])
 
     def test_deprecated_workqueue(self):
         self.assertEqual(len(logscan.scan([
@@ -99,9 +107,35 @@ class JUnitTest(unittest.TestCase):
         failure = root.find(".//testcase[@name='kthread_core_test_affinity/direct']/failure")
         self.assertIn("EXPECTATION FAILED", failure.text)
 
+    def test_time_stamps_are_not_case_lines(self):
+        logs = junit.ktap_logs([
+            "[    1.000000]     # Subtest: kthread_core\n",
+            "[    1.100000]     # kthread_core_test_names: a planted failure\n",
+            "[    1.200000]     not ok 1 kthread_core_test_names\n",
+            "[    1.300000] not ok 1 kthread_core\n"])
+        self.assertEqual(logs[("kthread_core", "kthread_core_test_names")],
+                         "    # kthread_core_test_names: a planted failure")
+
     def test_a_run_without_results_fails(self):
         root = junit.build("smp-kcsan", None, {"smp-kcsan run": "no KUnit results"}).getroot()
         self.assertEqual((root.get("tests"), root.get("failures")), ("1", "1"))
+
+
+class TimingTest(unittest.TestCase):
+    def test_cases_and_parameters(self):
+        cases, params = timing.parse([
+            "[    1.000000]     # Subtest: kthread_core\n",
+            "[    1.000000]     1..2\n",
+            "[    1.250000][    T7]     ok 1 kthread_core_test_names\n",
+            "[    1.250000]         # Subtest: kthread_core_test_affinity\n",
+            "[    1.500000]         ok 1 keventd\n",
+            "[    2.000000]         ok 2 direct\n",
+            "[    2.000000]     ok 2 kthread_core_test_affinity\n",
+            "[    2.000000] ok 1 kthread_core\n"])
+        self.assertEqual(cases, [("kthread_core.kthread_core_test_names", 0.25),
+                                 ("kthread_core.kthread_core_test_affinity", 0.75)])
+        self.assertEqual(params["kthread_core.kthread_core_test_affinity"],
+                         [("keventd", 0.25), ("direct", 0.5)])
 
 
 class BenchTest(unittest.TestCase):
