@@ -2084,9 +2084,12 @@ static void kthread_core_test_create_killable(struct kunit *test)
 
 	h = ktc_helper_run(test, ktc_killed_creator, NULL, p);
 	KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_TIMEOUT));
-	/* kthreadd's create waits killably: the first kill ends it. */
-	KUNIT_EXPECT_GE_MSG(test, h->ret, 1,
-			    "creates with SIGKILL pending: %ld of 8 returned -EINTR", h->ret);
+	/*
+	 * kthreadd's create waits killably, but kthreadd may finish first
+	 * (always, on one CPU): any count is right, another error is not.
+	 */
+	KUNIT_EXPECT_GE_MSG(test, h->ret, 0,
+			    "a create with SIGKILL pending failed other than with -EINTR");
 	kunit_info(test, "keventd: %ld of 8 creates with SIGKILL pending returned -EINTR\n",
 		   h->ret);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
