@@ -62,14 +62,6 @@ MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 #define ktc_poll(cond)	ktc_poll_for(cond, KTC_TIMEOUT)
 
-/* Cases that use kernel internals no module may link against. */
-#define ktc_needs_builtin(test)						\
-	do {								\
-		if (!IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST))		\
-			kunit_skip(test, "needs the suite built in: %s",	\
-				   "it calls unexported kernel functions");	\
-	} while (0)
-
 enum ktc_path {
 	KTC_KEVENTD,	/* forked by keventd */
 	KTC_DIRECT,	/* keventd_up() stubbed false: forked by the caller */
@@ -833,7 +825,6 @@ static void kthread_core_test_not_kthreadd_child(struct kunit *test)
 	struct ktc_forker *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	pid_t pid;
 
-	ktc_needs_builtin(test);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->p = ktc_probe_new(test);
 	init_completion(&f->done);
@@ -1150,16 +1141,13 @@ static void kthread_core_test_housekeeping_update(struct kunit *test)
 	struct ktc_probe *q = ktc_probe_new(test);
 	struct task_struct *bound;
 
-	ktc_needs_builtin(test);
 	k = ktc_run(test, p);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(k, cpumask_of(cpu)), 0);
 	bound = ktc_create(test, q);
 	kthread_bind(bound, cpu);
 	KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, bound), bound);
-#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
 	KUNIT_EXPECT_EQ(test, kthreads_update_housekeeping(), 0);
-#endif
 	KUNIT_EXPECT_TRUE_MSG(test, ktc_on_housekeeping(k),
 			      "not re-affined to the housekeeping CPUs: CPUs %*pbl",
 			      cpumask_pr_args(k->cpus_ptr));
@@ -1825,7 +1813,7 @@ static void kthread_core_test_names_and_data(struct kunit *test)
 {
 	struct ktc_probe *p = ktc_probe_new(test);
 	struct task_struct *k, *l;
-	char comm[TASK_COMM_LEN];
+	char comm[TASK_COMM_LEN], full[64];
 
 	ktc_path_begin(test, ktc_path(test));
 	k = kthread_core_create(NULL, ktc_corefn, p, "ktc-%d-%s", 42, "ab");
@@ -1840,14 +1828,8 @@ static void kthread_core_test_names_and_data(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, k), "ktc-42-ab");
 	KUNIT_EXPECT_STREQ(test, get_task_comm(comm, l), "ktc-kthread_cor");
 	KUNIT_EXPECT_EQ(test, strlen(comm), (size_t)TASK_COMM_LEN - 1);
-#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
-	{
-		char full[64];
-
-		get_kthread_comm(full, sizeof(full), l);
-		KUNIT_EXPECT_STREQ(test, full, "ktc-kthread_core_long_name_123456");
-	}
-#endif
+	get_kthread_comm(full, sizeof(full), l);
+	KUNIT_EXPECT_STREQ(test, full, "ktc-kthread_core_long_name_123456");
 	/* The data is the creator's; the function is kthread_core's own. */
 	KUNIT_EXPECT_PTR_EQ(test, kthread_data(k), (void *)p);
 	KUNIT_EXPECT_PTR_EQ(test, kthread_data(l), NULL);
@@ -2466,7 +2448,7 @@ static void kthread_core_test_bind_at_once(struct kunit *test)
 			    waited);
 }
 
-#if defined(CONFIG_TRACEPOINTS) && IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
+#ifdef CONFIG_TRACEPOINTS
 struct ktc_trace {
 	struct task_struct *k;
 	int stops;
@@ -2493,7 +2475,7 @@ static void ktc_trace_stop_ret(void *data, int ret)
 /* Destroy shows in the sched_kthread_stop tracepoints, as kthread_stop(). */
 static void kthread_core_test_destroy_traced(struct kunit *test)
 {
-#if defined(CONFIG_TRACEPOINTS) && IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST)
+#ifdef CONFIG_TRACEPOINTS
 	struct ktc_trace tr = { .ret = -1 };
 	struct ktc_probe *p = ktc_probe_new(test);
 
@@ -2509,7 +2491,7 @@ static void kthread_core_test_destroy_traced(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, tr.stops, 1, "sched_kthread_stop fired %d times", tr.stops);
 	KUNIT_EXPECT_EQ(test, tr.ret, 3);
 #else
-	kunit_skip(test, "needs CONFIG_TRACEPOINTS and the suite built in: make debug");
+	kunit_skip(test, "needs CONFIG_TRACEPOINTS: make debug");
 #endif
 }
 
@@ -2657,7 +2639,7 @@ static void kthread_core_test_owns(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kthread_core_owns(ERR_PTR(-ENOMEM)));
 }
 
-#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST) && IS_ENABLED(CONFIG_FREEZER)
+#ifdef CONFIG_FREEZER
 /*
  * Make every freezable kthread freezing, as freeze_kernel_threads() does,
  * or undo that and thaw every kthread that froze.  This is system-wide:
@@ -2698,7 +2680,7 @@ static bool ktc_frozen(struct task_struct *k)
  */
 static void kthread_core_test_freezable(struct kunit *test)
 {
-#if IS_BUILTIN(CONFIG_KTHREAD_KUNIT_TEST) && IS_ENABLED(CONFIG_FREEZER)
+#ifdef CONFIG_FREEZER
 	struct ktc_probe *p[4];
 	struct task_struct *k[4];
 	bool froze[4];
@@ -2748,8 +2730,7 @@ static void kthread_core_test_freezable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[2]), -EIO);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, k[3]), 0);
 #else
-	kunit_skip(test, "needs CONFIG_FREEZER and the suite built in: %s",
-		   "freeze_task() is not exported");
+	kunit_skip(test, "needs CONFIG_FREEZER");
 #endif
 }
 
