@@ -1802,8 +1802,8 @@ static void kthread_core_test_idle_sleeps(struct kunit *test)
 	failed = ktc_run(test, q);
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(q, 1));
-	ktc_expect_idle(test, idle);
-	ktc_expect_idle(test, failed);
+	ktc_expect_idle_for(test, idle, 2);
+	ktc_expect_idle_for(test, failed, 2);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, idle), 0);
 	KUNIT_EXPECT_EQ(test, ktc_destroy(test, failed), -EIO);
 }
@@ -2561,12 +2561,12 @@ static void kthread_core_test_park(struct kunit *test)
 	 * Started: it parks once corefn returns, and corefn waits for the
 	 * unpark.  ktc_wait_calls() waits for at least one call, and a
 	 * fresh clone's run once saw one more before the park (cause not
-	 * found yet): count the calls once the thread is parked.
+	 * found yet): count the calls once the thread is parked.  No
+	 * wakeup but the unpark's ends TASK_PARKED, so none is tried here.
 	 */
 	KUNIT_EXPECT_EQ(test, kthread_park(k), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
 	calls = atomic_read(&p->core_calls);
-	wake_up_process(k);
 	KUNIT_EXPECT_TRUE_MSG(test, ktc_stays(k, TASK_PARKED, &p->core_calls, calls),
 			      "corefn ran while the thread was parked");
 	kthread_unpark(k);
@@ -2992,14 +2992,22 @@ static void kthread_core_test_stress(struct kunit *test)
 
 /*
  * Run last: every thread that the cases before it made and tracked is
- * gone, and held by nothing but the suite.  One wait covers the grace
- * period after which each task drops its own reference.
+ * gone, and held by nothing but the suite.  Each task drops its own
+ * reference after a grace period: one rcu_barrier() waits for them all,
+ * lazy callbacks too.
  */
 static void kthread_core_test_tasks_released(struct kunit *test)
 {
 	struct ktc_retired *r, *tmp;
 	int n = 0;
 
+	if (list_empty(&ktc_retired))
+		kunit_skip(test, "no thread to check: the cases that make them did not run");
+	list_for_each_entry(r, &ktc_retired, node)
+		KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(!pid_alive(r->k)),
+				      "a thread of %s (pid %d) is alive",
+				      r->test, task_pid_nr(r->k));
+	rcu_barrier();
 	KUNIT_EXPECT_TRUE(test, ktc_poll(({
 		bool held = false;
 
