@@ -6,14 +6,17 @@ usage: mutants.py [PROFILE ...] [--only NAME ...]
 
 PROFILE defaults to default.  The unmutated file must pass first.  Each
 mutant is applied to kernel/kthread_core.c, run.py runs each profile,
-and the file is restored whatever happens.  A mutant is killed in a
-profile when its run fails; the failing cases are named.  The report,
+and the file is restored whatever happens, SIGTERM and SIGHUP included.
+A mutant is killed in a profile when its run fails; the failing cases
+are named.  A mutant that does not build is invalid, not killed: fix its
+lines in mutants.txt.  The report,
 killed/total per profile with the survivors and their reasons, goes to
 build/results/mutants.txt.  Not part of make check: it builds and boots
 once per mutant and profile.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -24,7 +27,9 @@ TARGET = os.path.join(REPO, "kernel/kthread_core.c")
 RESULTS = os.path.join(REPO, "build/results")
 OUT = os.path.join(RESULTS, "mutants")
 RUN = [sys.executable, os.path.join(REPO, "harness/runs/run.py")]
-# A run that hangs is a kill too, once kunit.py's own timeout ends it.
+# A run that hangs is a kill too, once kunit.py's timeout ends it: a boot
+# that passes takes well under a minute, slow cases and debug included.
+EXEC_TIMEOUT = ["--timeout", "240"]
 RUN_TIMEOUT = 1200
 
 
@@ -85,20 +90,34 @@ def failures(profile):
 
 
 def run(profile, log):
+    """("passed" | "killed" | "invalid", [what failed]) of one run."""
     with open(log, "w") as out:
-        try:
-            rc = subprocess.run(RUN + [profile], stdout=out,
+        # Its own session, so that a timeout ends kunit.py and the kernel too.
+        proc = subprocess.Popen(RUN + [profile] + EXEC_TIMEOUT, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=REPO,
-                                timeout=RUN_TIMEOUT).returncode
-        except subprocess.TimeoutExpired:
-            return False, ["(the run hung past %d s)" % RUN_TIMEOUT]
+                                start_new_session=True)
+        try:
+            rc = proc.wait(timeout=RUN_TIMEOUT)
+        except BaseException as e:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            if not isinstance(e, subprocess.TimeoutExpired):
+                raise
+            return "killed", ["(the run hung past %d s)" % RUN_TIMEOUT]
     if rc == 0:
-        return True, []
-    cases = failures(profile)
+        return "passed", []
     with open(log, errors="replace") as f:
-        if "kernel reports" in f.read() and not cases:
-            cases = ["(the kernel log has reports)"]
-    return False, cases or ["(no results: see %s)" % log]
+        text = f.read()
+    if f"build: {profile}: FAILED" in text:
+        return "invalid", [f"(it does not build: see {log})"]
+    cases = failures(profile)
+    if "kernel reports" in text and not cases:
+        cases = ["(the kernel log has reports)"]
+    return "killed", cases or ["(no results: see %s)" % log]
+
+
+def stop(signum, frame):
+    sys.exit(128 + signum)  # unwinds through main()'s restore
 
 
 def main(argv):
@@ -111,6 +130,10 @@ def main(argv):
             dest.append(a)
     profiles = profiles or ["default"]
     mutants = parse(LIST)
+    unknown = set(only) - {m["name"] for m in mutants}
+    if unknown:
+        sys.exit(f"mutants.py: no mutant named {', '.join(sorted(unknown))} in "
+                 f"{LIST}; its names: {', '.join(m['name'] for m in mutants)}")
     if only:
         mutants = [m for m in mutants if m["name"] in only]
     with open(TARGET) as f:
@@ -119,25 +142,33 @@ def main(argv):
         mutate(original, m)  # every mutant applies, before any run
     os.makedirs(OUT, exist_ok=True)
 
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     for p in profiles:
-        ok, cases = run(p, os.path.join(OUT, f"unmutated.{p}.txt"))
-        if not ok:
+        status, cases = run(p, os.path.join(OUT, f"unmutated.{p}.txt"))
+        if status != "passed":
             sys.exit(f"mutants.py: {p} fails without a mutant ({', '.join(cases)}): "
                      "fix that first; see build/results/mutants/")
     report = []
     killed = {p: 0 for p in profiles}
+    invalid = 0
     try:
         for m in mutants:
             with open(TARGET, "w") as f:
                 f.write(mutate(original, m))
             for p in profiles:
-                ok, cases = run(p, os.path.join(OUT, f"{m['name']}.{p}.txt"))
-                if not ok:
-                    killed[p] += 1
-                line = (f"{m['name']} [{p}]: " +
-                        ("SURVIVED" if ok else "killed by " + ", ".join(cases[:4])
-                         + (" ..." if len(cases) > 4 else "")))
-                if ok and m["note"]:
+                status, cases = run(p, os.path.join(OUT, f"{m['name']}.{p}.txt"))
+                killed[p] += status == "killed"
+                invalid += status == "invalid"
+                if status == "passed":
+                    what = "SURVIVED"
+                elif status == "invalid":
+                    what = "INVALID " + cases[0]
+                else:
+                    what = "killed by " + ", ".join(cases[:4]) + \
+                        (" ..." if len(cases) > 4 else "")
+                line = f"{m['name']} [{p}]: {what}"
+                if status == "passed" and m["note"]:
                     line += f"\n    {m['note']}"
                 print(line, flush=True)
                 report.append(line)
@@ -149,6 +180,10 @@ def main(argv):
     print("\n".join(total))
     with open(os.path.join(RESULTS, "mutants.txt"), "w") as f:
         f.write("\n".join(report) + "\n")
+    if invalid:
+        print(f"mutants.py: {invalid} run(s) of mutants that do not build: "
+              f"fix their lines in {LIST}", file=sys.stderr)
+        return 1
     return 0
 
 
