@@ -61,7 +61,7 @@ else
 	step patches-check harness/series/patches-check.sh
 	step upstream harness/series/upstream.sh
 fi
-read -r MISSES HITS KIB0 <<<"$(counts)"
+read -r MISSES HITS _ <<<"$(counts)"
 printf '%-14s %6d %8d %8d\n' total $((SECONDS - START)) $((MISSES - MISSES0)) \
 	$((HITS - HITS0)) >>"$RESULTS/steps.txt"
 cat "$RESULTS/steps.txt"
