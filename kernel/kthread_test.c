@@ -47,8 +47,9 @@ MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 #define KTC_KTHREADD_PID	2
 
 /*
- * Evaluate @cond until it holds, sleeping a few microseconds between
- * tries; false if it never did within @timeout jiffies.
+ * Evaluate @cond until it holds, sleeping 20 to 50 us between tries (a
+ * tick without high-resolution timers, as on UML); false if it never did
+ * within @timeout jiffies.
  */
 #define ktc_poll_for(cond, timeout)					\
 ({									\
