@@ -11,9 +11,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import kmsg
+from kmsg import RESULT, SUBTEST
 
-SUBTEST = re.compile(r"^\s*# Subtest: (\S+)")
-RESULT = re.compile(r"^\s*(?:not )?ok \d+ (\S+)")
 HEADER = re.compile(r"^\s*(KTAP version|1\.\.\d+|# module:)")
 
 
@@ -24,7 +23,7 @@ def ktap_logs(lines):
         line = kmsg.message(line.rstrip("\n"))
         m = SUBTEST.match(line)
         if m:
-            parents.append(m.group(1))
+            parents.append(m["name"])
             block = []
             continue
         m = RESULT.match(line)
@@ -32,7 +31,7 @@ def ktap_logs(lines):
             if not HEADER.match(line):
                 block.append(line)
             continue
-        name = m.group(1)
+        name = m["name"]
         if parents and parents[-1] == name:
             parents.pop()
         elif parents:

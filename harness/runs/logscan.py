@@ -12,6 +12,7 @@ import re
 import sys
 
 import kmsg
+from kmsg import RESULT, SUBTEST
 
 PATTERNS = [
     r"BUG:",
@@ -48,8 +49,6 @@ CONTEXT = 25
 
 # Suites that provoke a kind of report on purpose, and that kind.
 PROVOKED = {"kcsan": re.compile(r"KCSAN: (data-race|assert: race|race of unknown origin)")}
-SUBTEST = re.compile(r"^\s*# Subtest: (\S+)")
-RESULT = re.compile(r"^\s*(?:not )?ok \d+ (\S+)")
 
 
 def scan(lines):
@@ -58,9 +57,9 @@ def scan(lines):
     for n, raw in enumerate(lines, 1):
         line = kmsg.message(raw)
         m = SUBTEST.match(line)
-        if m and m.group(1) in PROVOKED and inside is None:
-            inside = m.group(1)
-        elif inside and (m := RESULT.match(line)) and m.group(1) == inside:
+        if m and m["name"] in PROVOKED and inside is None:
+            inside = m["name"]
+        elif inside and (m := RESULT.match(line)) and m["name"] == inside:
             inside = None
         if REPORT.search(line) and not (inside and PROVOKED[inside].search(line)):
             hits.append((n, raw.rstrip("\n")))

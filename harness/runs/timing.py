@@ -9,13 +9,11 @@ own "ok"/"not ok" line; a parameterised case is timed as a whole, and
 its parameters one by one.  Prints the ten slowest cases and the total,
 and writes every case's time to OUT.
 """
-import re
 import sys
 
 import kmsg
+from kmsg import RESULT, SUBTEST
 
-RESULT = re.compile(r"^(\s*)(?:not )?ok \d+ (\S+)")
-SUBTEST = re.compile(r"^(\s*)# Subtest: (\S+)")
 SHOWN = 10
 
 
@@ -33,16 +31,16 @@ def parse(lines):
             continue
         sub = SUBTEST.match(text)
         if sub:
-            indent = len(sub.group(1))
+            indent = len(sub["indent"])
             if suite is None or indent <= suite:
                 suite = indent
-            names[indent] = sub.group(2)
+            names[indent] = sub["name"]
             last[indent] = t
             continue
         res = RESULT.match(text)
         if not res or suite is None:
             continue
-        indent, name = len(res.group(1)), res.group(2)
+        indent, name = len(res["indent"]), res["name"]
         start, last[indent] = last.get(indent), t
         if start is None:
             continue
