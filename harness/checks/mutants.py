@@ -111,7 +111,7 @@ def run(profile, log):
     if f"build: {profile}: FAILED" in text:
         return "invalid", [f"(it does not build: see {log})"]
     cases = failures(profile)
-    if "kernel reports" in text and not cases:
+    if "FAILED: the kernel log has" in text and not cases:
         cases = ["(the kernel log has reports)"]
     return "killed", cases or ["(no results: see %s)" % log]
 
