@@ -14,9 +14,12 @@ START=$SECONDS
 # CI stops at 90 minutes: a run that began with an empty ccache warns once
 # its steps pass half of that.
 BUDGET=2700
-counts() { python3 harness/base/cache.py counts 2>/dev/null || echo "0 0 0"; }
+counts() { python3 harness/base/cache.py counts 2>/dev/null || echo "0 0 -1"; }
 read -r MISSES0 HITS0 KIB0 <<<"$(counts)"
 COLD=$((KIB0 == 0))
+# -1: no ccache statistics (cache.py failed), so no misses or hits either.
+CACHE=$([ "$KIB0" = -1 ] && echo "no ccache statistics" ||
+	{ [ "$COLD" = 1 ] && echo "from an empty cache" || echo "cache warm"; })
 WARNED=0
 printf '%-14s %6s %8s %8s\n' step seconds misses hits >"$RESULTS/steps.txt"
 
@@ -65,5 +68,5 @@ read -r MISSES HITS _ <<<"$(counts)"
 printf '%-14s %6d %8d %8d\n' total $((SECONDS - START)) $((MISSES - MISSES0)) \
 	$((HITS - HITS0)) >>"$RESULTS/steps.txt"
 cat "$RESULTS/steps.txt"
-echo "=== check: all steps in $((SECONDS - START))s ($([ "$COLD" = 1 ] && echo "from an empty cache" || echo "cache warm"))"
+echo "=== check: all steps in $((SECONDS - START))s ($CACHE)"
 python3 harness/runs/summary.py "$RESULTS"

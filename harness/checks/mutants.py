@@ -116,6 +116,18 @@ def run(profile, log):
     return "killed", cases or ["(no results: see %s)" % log]
 
 
+def write(text):
+    """Replace TARGET whole, with no signal between: never half written."""
+    tmp = TARGET + ".mutants.tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
+    try:
+        os.replace(tmp, TARGET)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def stop(signum, frame):
     sys.exit(128 + signum)  # unwinds through main()'s restore
 
@@ -142,6 +154,8 @@ def main(argv):
         mutate(original, m)  # every mutant applies, before any run
     os.makedirs(OUT, exist_ok=True)
 
+    # A file left mutated by a SIGKILL is caught above: that mutant's
+    # lines no longer occur in it.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
     for p in profiles:
@@ -154,8 +168,7 @@ def main(argv):
     invalid = 0
     try:
         for m in mutants:
-            with open(TARGET, "w") as f:
-                f.write(mutate(original, m))
+            write(mutate(original, m))
             for p in profiles:
                 status, cases = run(p, os.path.join(OUT, f"{m['name']}.{p}.txt"))
                 killed[p] += status == "killed"
@@ -173,8 +186,7 @@ def main(argv):
                 print(line, flush=True)
                 report.append(line)
     finally:
-        with open(TARGET, "w") as f:
-            f.write(original)
+        write(original)
     total = [f"{p}: {killed[p]}/{len(mutants)} killed" for p in profiles]
     report += total
     print("\n".join(total))

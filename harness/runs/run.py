@@ -129,9 +129,12 @@ def run(name, extra):
         with open(log, errors="replace") as f:
             lines = f.readlines()
         cases, params = timing.parse(lines)
+        stamps = os.path.join(RESULTS, name + ".timing")
         if cases:
             print(timing.report(cases, params))
-            timing.write(os.path.join(RESULTS, name + ".timing"), cases, params)
+            timing.write(stamps, cases, params)
+        elif os.path.exists(stamps):
+            os.remove(stamps)  # an earlier run's: not this one's
         hits = logscan.scan(lines)
         reports = len(hits)
         if hits:
