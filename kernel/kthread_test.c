@@ -339,32 +339,6 @@ static bool ktc_watch_end(struct ktc_watch *w)
 	return !READ_ONCE(w->fired);
 }
 
-/* kthread_core_start() of a live thread, watched. */
-static struct task_struct *ktc_start(struct kunit *test, struct task_struct *k)
-{
-	struct task_struct *ret;
-	struct ktc_watch w;
-
-	ktc_watch_begin(&w, k);
-	ret = kthread_core_start(k);
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_watch_end(&w),
-			      "start only returned once the watchdog woke the thread: a lost wakeup");
-	return ret;
-}
-
-/* kthread_core_destroy() of a live thread, watched. */
-static int ktc_destroy(struct kunit *test, struct task_struct *k)
-{
-	struct ktc_watch w;
-	int ret;
-
-	ktc_watch_begin(&w, k);
-	ret = kthread_core_destroy(k);
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_watch_end(&w),
-			      "destroy only returned once the watchdog woke the thread: a lost wakeup");
-	return ret;
-}
-
 /* Run a function in an upstream kthread, to call into the API concurrently. */
 struct ktc_helper {
 	int (*fn)(struct ktc_helper *h);
@@ -494,6 +468,91 @@ static long ktc_destroy_within(struct kunit *test, struct task_struct *k,
 	struct ktc_helper *h = ktc_helper_run(test, ktc_destroy_helper, k, p);
 
 	return ktc_helper_done(h, timeout) ? h->ret : -ETIMEDOUT;
+}
+
+static int ktc_start_helper(struct ktc_helper *h)
+{
+	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
+}
+
+/* One call into the API, made by a worker for a case's own thread. */
+struct ktc_call {
+	struct work_struct work;
+	struct completion done;
+	long (*fn)(struct task_struct *k);
+	struct task_struct *k;
+	long ret;
+};
+
+static void ktc_call_fn(struct work_struct *work)
+{
+	struct ktc_call *c = container_of(work, struct ktc_call, work);
+
+	c->ret = c->fn(c->k);
+	complete(&c->done);
+}
+
+/*
+ * @fn(@k) on a worker, waited for at most twice the bound, watched: if it
+ * has not returned within KTC_TIMEOUT, the watchdog wakes @k again, and
+ * the case fails on the lost wakeup.  A call that never returns fails the
+ * case instead of holding the case's thread, which KUnit's timeout could
+ * not end (its kthread_stop() would wait for the call too); the call is
+ * then leaked, not freed under the worker.  A work item is cheaper than a
+ * helper thread for each call.
+ */
+static long ktc_call(struct kunit *test, const char *what,
+		     long (*fn)(struct task_struct *k), struct task_struct *k)
+{
+	struct ktc_call *c = kmalloc(sizeof(*c), GFP_KERNEL);
+	struct ktc_watch w;
+	bool done, quiet;
+	long ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	INIT_WORK(&c->work, ktc_call_fn);
+	init_completion(&c->done);
+	c->fn = fn;
+	c->k = k;
+	ktc_watch_begin(&w, k);
+	queue_work(system_dfl_wq, &c->work);
+	done = wait_for_completion_timeout(&c->done, 2 * KTC_TIMEOUT);
+	quiet = ktc_watch_end(&w);
+	if (!done) {
+		ktc_ctx(test)->wedged = true;
+		KUNIT_FAIL_AND_ABORT(test, "%s did not return in %d s: leaking it",
+				     what, 2 * KTC_TIMEOUT / HZ);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, quiet,
+			      "%s only returned once the watchdog woke the thread: a lost wakeup",
+			      what);
+	ret = c->ret;
+	kfree(c);
+	return ret;
+}
+
+static long ktc_call_start(struct task_struct *k)
+{
+	return PTR_ERR_OR_ZERO(kthread_core_start(k));
+}
+
+static long ktc_call_destroy(struct task_struct *k)
+{
+	return kthread_core_destroy(k);
+}
+
+/* kthread_core_start() of a live thread, bounded and watched. */
+static struct task_struct *ktc_start(struct kunit *test, struct task_struct *k)
+{
+	long ret = ktc_call(test, "start", ktc_call_start, k);
+
+	return ret ? ERR_PTR(ret) : k;
+}
+
+/* kthread_core_destroy() of a live thread, bounded and watched. */
+static int ktc_destroy(struct kunit *test, struct task_struct *k)
+{
+	return ktc_call(test, "destroy", ktc_call_destroy, k);
 }
 
 /*
@@ -1474,11 +1533,6 @@ static bool ktc_helper_held(struct ktc_helper *h)
 
 	return ktc_poll(ktc_helper_stays(h, &last)) &&
 	       !completion_done(&h->done);
-}
-
-static int ktc_start_helper(struct ktc_helper *h)
-{
-	return PTR_ERR_OR_ZERO(kthread_core_start(h->k));
 }
 
 static int ktc_park_helper(struct ktc_helper *h)
