@@ -573,11 +573,14 @@ EXPORT_SYMBOL_GPL(kthread_core_start);
  * for one caller, on a thread that is still there.
  *
  * Context: Process context.  Sleeps.  Not from @k itself.
- * Return: corefn's last return value (its error, if it failed), 0 without
- * a corefn or if the stop came after initfn (or a start without one) but
- * before the first corefn call, the value @k passed to kthread_exit(), or
+ * Return: corefn's last return value (its error, if it failed); 0 without
+ * a corefn, or if the stop came after initfn returned but before the
+ * first corefn call; initfn's error if it failed and the destroy came
+ * before the start reaped @k; the value @k passed to kthread_exit(); or
  * -EINTR if the stop came before @k could run initfn (as kthread_stop()
- * returns for a thread never woken); -EDEADLK if called by @k itself; -EINVAL if @k is not a
+ * returns for a thread never woken).  Without an initfn, a destroy right
+ * after the start returns 0 or -EINTR, as @k had left its wait for the
+ * start or not.  -EDEADLK if called by @k itself; -EINVAL if @k is not a
  * kthread_core thread, or was destroyed or stopped already.
  */
 int kthread_core_destroy(struct task_struct *k)
