@@ -20,6 +20,7 @@
 #include <linux/freezer.h>
 #include <linux/fs_struct.h>
 #include <linux/jiffies.h>
+#include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/pid.h>
@@ -41,10 +42,13 @@ MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 /*
  * How long a wait may take before the case fails: only a hang comes near
- * it.  The joins at the end of a case wait twice as long; both stay under
- * the 10 s of a hung-task check, as KUnit waits for a case uninterruptibly.
+ * it.  A wait for a call that a watchdog may have to unblock after
+ * KTC_TIMEOUT, and the joins at the end of a case, take KTC_JOIN.  Both
+ * stay under the debug profile's 10 s hung-task check, as these waits,
+ * and KUnit's for the case, are uninterruptible.
  */
 #define KTC_TIMEOUT	(5 * HZ)
+#define KTC_JOIN	(KTC_TIMEOUT * 3 / 2)
 /* Asleep in corefn's sleep (interruptible) or the wait for a stop (idle). */
 #define KTC_ASLEEP	(TASK_INTERRUPTIBLE | TASK_NOLOAD)
 /* kthreadd's pid: the parent of every kthread. */
@@ -188,7 +192,7 @@ static int ktc_corefn(void *data)
 		complete(&p->entered);
 		WRITE_ONCE(p->intr_ret,
 			   wait_for_completion_interruptible_timeout(&p->release,
-								     2 * KTC_TIMEOUT));
+								     KTC_TIMEOUT));
 		WRITE_ONCE(p->core_finished, true);
 	}
 	if (p->self_destroy)
@@ -382,7 +386,7 @@ static void ktc_helper_join(void *data)
 	struct ktc_helper *h = data;
 	struct ktc_ctx *ctx = h->test->priv;
 
-	if (!ktc_helper_done(h, 2 * KTC_TIMEOUT)) {
+	if (!ktc_helper_done(h, KTC_JOIN)) {
 		kunit_err(h->test, "helper still running at the end of the case: leaking it\n");
 		ctx->wedged = true;
 		return;
@@ -453,9 +457,12 @@ static int ktc_destroy_helper(struct ktc_helper *h)
 	int ret = kthread_core_destroy(h->k);
 
 	/* Only a destroy that found the thread gone needs to know. */
-	if (ret == -EINVAL)
-		/* Racy with do_exit()'s later flags; PF_EXITING never clears. */
-		WRITE_ONCE(h->exiting, data_race(h->k->flags) & PF_EXITING);
+	if (ret == -EINVAL) {
+		/* Races with do_exit()'s later flags; PF_EXITING never clears. */
+		bool exiting = data_race(h->k->flags) & PF_EXITING;
+
+		WRITE_ONCE(h->exiting, exiting);
+	}
 	if (h->p)
 		WRITE_ONCE(h->seen, READ_ONCE(h->p->core_finished));
 	return ret;
@@ -493,13 +500,14 @@ static void ktc_call_fn(struct work_struct *work)
 }
 
 /*
- * @fn(@k) on a worker, waited for at most twice the bound, watched: if it
- * has not returned within KTC_TIMEOUT, the watchdog wakes @k again, and
- * the case fails on the lost wakeup.  A call that never returns fails the
- * case instead of holding the case's thread, which KUnit's timeout could
- * not end (its kthread_stop() would wait for the call too); the call is
- * then leaked, not freed under the worker.  A work item is cheaper than a
- * helper thread for each call.
+ * @fn(@k) on a worker, waited for at most KTC_JOIN, watched: if it has not
+ * returned within KTC_TIMEOUT, the watchdog wakes @k again, and the case
+ * fails on the lost wakeup.  A call that never returns fails the case,
+ * and returns -ETIMEDOUT, instead of holding the case's thread, which
+ * KUnit's timeout could not end (its kthread_stop() would wait for the
+ * call too); the call is leaked, not freed under the worker.  A work item
+ * is cheaper than a helper thread for each call.  No abort here: the
+ * caller may have to undo something first.
  */
 static long ktc_call(struct kunit *test, const char *what,
 		     long (*fn)(struct task_struct *k), struct task_struct *k)
@@ -509,19 +517,24 @@ static long ktc_call(struct kunit *test, const char *what,
 	bool done, quiet;
 	long ret;
 
-	KUNIT_ASSERT_NOT_NULL(test, c);
+	if (!c) {
+		KUNIT_FAIL(test, "%s: no memory for the call", what);
+		return -ENOMEM;
+	}
 	INIT_WORK(&c->work, ktc_call_fn);
 	init_completion(&c->done);
 	c->fn = fn;
 	c->k = k;
 	ktc_watch_begin(&w, k);
 	queue_work(system_dfl_wq, &c->work);
-	done = wait_for_completion_timeout(&c->done, 2 * KTC_TIMEOUT);
+	done = wait_for_completion_timeout(&c->done, KTC_JOIN);
 	quiet = ktc_watch_end(&w);
 	if (!done) {
 		ktc_ctx(test)->wedged = true;
-		KUNIT_FAIL_AND_ABORT(test, "%s did not return in %d s: leaking it",
-				     what, 2 * KTC_TIMEOUT / HZ);
+		kmemleak_not_leak(c);
+		KUNIT_FAIL(test, "%s did not return in %d s: leaking it",
+			   what, KTC_JOIN / HZ);
+		return -ETIMEDOUT;
 	}
 	KUNIT_EXPECT_TRUE_MSG(test, quiet,
 			      "%s only returned once the watchdog woke the thread: a lost wakeup",
@@ -531,9 +544,10 @@ static long ktc_call(struct kunit *test, const char *what,
 	return ret;
 }
 
+/* The start's own return, a pointer, passes through the long unchanged. */
 static long ktc_call_start(struct task_struct *k)
 {
-	return PTR_ERR_OR_ZERO(kthread_core_start(k));
+	return (long)kthread_core_start(k);
 }
 
 static long ktc_call_destroy(struct task_struct *k)
@@ -544,9 +558,7 @@ static long ktc_call_destroy(struct task_struct *k)
 /* kthread_core_start() of a live thread, bounded and watched. */
 static struct task_struct *ktc_start(struct kunit *test, struct task_struct *k)
 {
-	long ret = ktc_call(test, "start", ktc_call_start, k);
-
-	return ret ? ERR_PTR(ret) : k;
+	return (struct task_struct *)ktc_call(test, "start", ktc_call_start, k);
 }
 
 /* kthread_core_destroy() of a live thread, bounded and watched. */
@@ -598,9 +610,14 @@ static void ktc_release(void *data)
 	struct task_struct *k = data;
 	struct kunit *test = kunit_get_current_test();
 
+	/* A call of the case's is stuck: a destroy would wait behind it. */
+	if (ktc_ctx(test)->wedged) {
+		kunit_err(test, "a call is stuck: leaking its thread\n");
+		return;
+	}
 	/* Destroyed and reaped already: nothing that could hang. */
 	if (kthread_core_owns(k) &&
-	    ktc_destroy_within(test, k, NULL, 2 * KTC_TIMEOUT) == -ETIMEDOUT) {
+	    ktc_destroy_within(test, k, NULL, KTC_JOIN) == -ETIMEDOUT) {
 		kunit_err(test, "a thread could not be destroyed at the end of the case: leaking it\n");
 		ktc_ctx(test)->wedged = true;
 		return;
@@ -673,7 +690,7 @@ static int ktc_snap_fn(struct task_struct *k, void *arg)
 
 	/* Blocked: off its CPU, and dequeued or left for a delayed dequeue. */
 	if ((READ_ONCE(k->__state) & s->states) && !k->on_cpu &&
-	    (!k->on_rq || k->se.sched_delayed))
+	    !task_is_runnable(k))
 		s->ncsw = k->nvcsw | LONG_MIN;
 	return 0;
 }
@@ -682,8 +699,8 @@ static int ktc_snap_fn(struct task_struct *k, void *arg)
  * One look at @k under its locks: its switch count, with the top bit set
  * as wait_task_inactive() sets it, if @k sleeps in one of @states off its
  * CPU; else 0.  Two equal counts mean that it did not run in between.
- * Unlike wait_task_inactive() it never waits, so a thread that spins in a
- * sleeping state cannot hang the case.
+ * Unlike wait_task_inactive() it never waits for @k to block, so a thread
+ * that spins in a sleeping state cannot hang the case.
  */
 static unsigned long ktc_snapshot(struct task_struct *k, unsigned int states)
 {
@@ -804,14 +821,9 @@ static void ktc_expect_released(struct kunit *test, struct task_struct *k)
 			      "pid %d (parent %d) still there %d s after the thread exited: a zombie, exit_state %#x",
 			      task_pid_nr(k), ktc_ppid(k), KTC_TIMEOUT / HZ,
 			      READ_ONCE(k->exit_state));
-	/*
-	 * Not rcu_users, whose word the task's rcu_head reuses once it is
-	 * 0: the dead task is off its CPU, which it leaves only once.
-	 */
-	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(READ_ONCE(k->__state) == TASK_DEAD &&
-					     !READ_ONCE(k->on_cpu)),
-			      "pid %d never switched out dead: state %#x",
-			      task_pid_nr(k), READ_ONCE(k->__state));
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(!refcount_read(&k->rcu_users)),
+			      "pid %d: %u RCU users left after its exit",
+			      task_pid_nr(k), refcount_read(&k->rcu_users));
 }
 
 static void ktc_expect_no_leaks(struct kunit *test)
@@ -1524,8 +1536,8 @@ static long ktc_helper_ret(struct ktc_helper *h)
 }
 
 /*
- * @h's call is seen blocked, not returned: in one sleep across two looks,
- * so that a passing sleep (a lock taken on the way) does not count.
+ * @h's call is seen blocked, not returned: in one sleep across two looks
+ * a poll apart, so that a sleep that ends at once does not count.
  */
 static bool ktc_helper_held(struct ktc_helper *h)
 {
@@ -1586,7 +1598,7 @@ static void kthread_core_test_start_under_wakeups(struct kunit *test)
 		kthread_bind(h->task, other);
 		wake_up_process(h->task);
 		KUNIT_EXPECT_TRUE_MSG(test, ktc_poll(READ_ONCE(h->rounds) >= KTC_HAMMERED),
-				      "%d wakeups found the new thread asleep, of %d wanted",
+				      "%d wakeups of the new thread woke it, of %d wanted",
 				      READ_ONCE(h->rounds), KTC_HAMMERED);
 		KUNIT_EXPECT_EQ(test, atomic_read(&p->init_calls), 0);
 		KUNIT_ASSERT_PTR_EQ(test, ktc_start(test, k), k);
@@ -1704,7 +1716,7 @@ static void kthread_core_test_destroy_interrupts_sleep(struct kunit *test)
 	k = ktc_run(test, p);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p->entered,
 							    KTC_TIMEOUT));
-	KUNIT_EXPECT_EQ(test, ktc_destroy_within(test, k, p, 3 * KTC_TIMEOUT), 8);
+	KUNIT_EXPECT_EQ(test, ktc_destroy_within(test, k, p, KTC_JOIN), 8);
 	intr = READ_ONCE(p->intr_ret);
 	KUNIT_EXPECT_EQ_MSG(test, intr, -ERESTARTSYS,
 			    "corefn's interruptible sleep returned %ld: the destroy did not interrupt it",
@@ -2092,7 +2104,7 @@ static void ktc_works_join(void *data)
 	int i;
 
 	for (i = 0; i < ws->n; i++) {
-		if (!wait_for_completion_timeout(&ws->w[i].done, 2 * KTC_TIMEOUT)) {
+		if (!wait_for_completion_timeout(&ws->w[i].done, KTC_JOIN)) {
 			kunit_err(ws->test, "work item %d still running: leaking them\n", i);
 			ktc_ctx(ws->test)->wedged = true;
 			return;
@@ -2154,7 +2166,7 @@ static void kthread_core_test_from_saturated_system_wq(struct kunit *test)
 
 	ws = ktc_queue_works(test, KTC_SATURATE, system_percpu_wq, cpu);
 	for (i = 0; i < ws->n; i++) {
-		if (!wait_for_completion_timeout(&ws->w[i].done, 2 * KTC_TIMEOUT))
+		if (!wait_for_completion_timeout(&ws->w[i].done, KTC_JOIN))
 			break;
 		done++;
 		failed += ws->w[i].ret != 0;
@@ -2262,7 +2274,7 @@ static void kthread_core_test_concurrent_callers(struct kunit *test)
 		h[i] = ktc_helper_run(test, ktc_lifecycles_helper, NULL,
 				      ktc_probe_new(test));
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
-		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], 5 * KTC_TIMEOUT));
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h[i], KTC_JOIN));
 		KUNIT_EXPECT_EQ(test, h[i]->ret, 0);
 	}
 	ktc_expect_no_leaks(test);
@@ -2412,7 +2424,7 @@ static void kthread_core_test_should_stop(struct kunit *test)
 	if (!ktc_helper_done(h, KTC_TIMEOUT / 2)) {
 		KUNIT_FAIL(test, "destroy waited: corefn never saw kthread_should_stop()");
 		/* corefn's wait times out, and destroy returns. */
-		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, 2 * KTC_TIMEOUT));
+		KUNIT_ASSERT_TRUE(test, ktc_helper_done(h, KTC_JOIN));
 	}
 	KUNIT_EXPECT_TRUE(test, h->seen);
 	KUNIT_EXPECT_EQ(test, h->ret, 9);
@@ -2709,14 +2721,17 @@ static void kthread_core_test_park(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ktc_wait_calls(p, 1));
 
 	/*
-	 * Started: it parks between corefn calls (kthread_park() returns
-	 * once it is parked, not in corefn), and corefn runs again only
-	 * after the unpark.  No wakeup but the unpark's ends TASK_PARKED,
-	 * so none is tried here.
+	 * Started: it parks once corefn returns, and corefn waits for the
+	 * unpark.  ktc_wait_calls() waits for at least one call, and a
+	 * fresh clone's run once saw one more before the park (cause not
+	 * found yet): count the calls once the thread is parked.  No
+	 * wakeup but the unpark's ends TASK_PARKED, so none is tried here.
 	 */
 	KUNIT_ASSERT_EQ(test, ktc_park_within(test, k, p), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(k->__state), TASK_PARKED);
 	calls = atomic_read(&p->core_calls);
+	KUNIT_EXPECT_TRUE_MSG(test, ktc_stays(k, TASK_PARKED, &p->core_calls, calls),
+			      "corefn ran while the thread was parked");
 	kthread_unpark(k);
 	KUNIT_EXPECT_TRUE(test, ktc_wait_calls(p, calls + 1));
 
@@ -3155,7 +3170,6 @@ static bool ktc_retired_held(void)
  * reference after a grace period: one rcu_barrier() waits for them all,
  * lazy callbacks too.
  */
-
 static void kthread_core_test_tasks_released(struct kunit *test)
 {
 	struct ktc_retired *r, *tmp;
