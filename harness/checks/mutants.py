@@ -65,8 +65,9 @@ def mutate(source, m):
     new = "\n".join(m["new"]) + "\n" if m["new"] else ""
     if source.count(old) != 1:
         sys.exit(f"mutants.py: {m['name']}: its - lines occur "
-                 f"{source.count(old)} times in {TARGET}, not once: update "
-                 f"{LIST} to the code as it is")
+                 f"{source.count(old)} times in {TARGET}, not once: if an "
+                 f"earlier run was killed, restore the file (git diff, git "
+                 f"checkout); else update {LIST} to the code as it is")
     return source.replace(old, new)
 
 
@@ -117,14 +118,18 @@ def run(profile, log):
 
 
 def write(text):
-    """Replace TARGET whole, with no signal between: never half written."""
+    """Replace TARGET whole, with SIGTERM and SIGHUP held off meanwhile:
+    their handler's exit cannot cut the write short, and a temp file
+    replaces the target in one step."""
     tmp = TARGET + ".mutants.tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
     try:
+        with open(tmp, "w") as f:
+            f.write(text)
         os.replace(tmp, TARGET)
     finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
@@ -154,8 +159,8 @@ def main(argv):
         mutate(original, m)  # every mutant applies, before any run
     os.makedirs(OUT, exist_ok=True)
 
-    # A file left mutated by a SIGKILL is caught above: that mutant's
-    # lines no longer occur in it.
+    # A file left mutated by a SIGKILL is caught above when that mutant
+    # is among those chosen: its lines no longer occur in the file.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
     for p in profiles:

@@ -124,17 +124,17 @@ def run(name, extra):
 
     reports = 0
     lines = []
+    stamps = os.path.join(RESULTS, name + ".timing")
+    if os.path.exists(stamps):
+        os.remove(stamps)  # an earlier run's: not this one's
     if os.path.exists(log):
         shutil.copyfile(log, os.path.join(RESULTS, name + ".log"))
         with open(log, errors="replace") as f:
             lines = f.readlines()
         cases, params = timing.parse(lines)
-        stamps = os.path.join(RESULTS, name + ".timing")
         if cases:
             print(timing.report(cases, params))
             timing.write(stamps, cases, params)
-        elif os.path.exists(stamps):
-            os.remove(stamps)  # an earlier run's: not this one's
         hits = logscan.scan(lines)
         reports = len(hits)
         if hits:
