@@ -49,6 +49,7 @@
 #include <linux/hashtable.h>
 #include <linux/kcsan-checks.h>
 #include <linux/kthread.h>
+#include <linux/kthread_core.h>
 #include <linux/numa.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -57,11 +58,11 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
-#include <linux/workqueue.h>
 #include <trace/events/sched.h>
 
 #include "kthread_core.h"
 #include "kthread_internal.h"
+#include "workqueue_internal.h"
 
 /**
  * struct kthread_core - the state of one kthread_core thread

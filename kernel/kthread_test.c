@@ -22,6 +22,7 @@
 #include <linux/jiffies.h>
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
+#include <linux/kthread_core.h>
 #include <linux/ktime.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -37,6 +38,7 @@
 #include <trace/events/sched.h>
 
 #include "kthread_core.h"
+#include "workqueue_internal.h"
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 

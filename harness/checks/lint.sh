@@ -16,7 +16,7 @@ cd "$TREE" || { echo "lint: build/linux is not prepared: run make prepare" >&2; 
 [ -f "$CLANG_OBJ/.config" ] || { echo "lint: $CLANG_OBJ has no build yet: run make clang first" >&2; exit 1; }
 
 fail=0
-NEW=$(cd "$REPO" && ls kernel/*.c kernel/*.h drivers/base/test/*.c)
+NEW=$(cd "$REPO" && ls include/linux/*.h kernel/*.c kernel/*.h drivers/base/test/*.c)
 # The project's objects: its new files and the upstream files it patches.
 OBJS="$(for f in $NEW; do case $f in *.c) echo "${f%.c}.o";; esac; done)
 kernel/kthread.o kernel/workqueue.o drivers/base/devtmpfs.o"
@@ -38,7 +38,7 @@ done
 echo "lint: kernel-doc -Wall"
 # The patched upstream files have warnings of their own: keep ours.
 out=$( { scripts/kernel-doc -none -Wall $NEW
-	scripts/kernel-doc -none -Wall kernel/workqueue.c kernel/kthread.c include/linux/kthread.h 2>&1 |
+	scripts/kernel-doc -none -Wall kernel/workqueue.c kernel/workqueue_internal.h kernel/kthread.c 2>&1 |
 		grep -E 'keventd_up|kthread_core|_core\(|__kthread_stop'
 	} 2>&1)
 [ -z "$out" ] || { echo "$out"; fail=1; }

@@ -35,7 +35,7 @@ RUNS = [
     ("default", "UML on 4 CPUs, without the slow stress case"),
     ("debug", "UML on 4 CPUs: KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS,\n"
               "             hung-task detector; with the stress case"),
-    ("up", "uniprocessor UML, with the stress case"),
+    ("up", "uniprocessor UML, with the stress case and drivers/base/test"),
     ("clang", "UML on 4 CPUs, built with clang 19"),
     ("coverage", "UML on 4 CPUs with gcov"),
     ("smp-kcsan", "x86_64 under QEMU on 4 vCPUs: KCSAN, and kcsan_test"),
@@ -58,7 +58,7 @@ place.
                                        namefmt, ...);
   int kthread_core_destroy(k);                 /* corefn's last value */
   bool kthread_core_owns(k);
-  bool keventd_up(void);
+  bool keventd_up(void);   /* kernel/workqueue_internal.h */
 
 The contract, in brief: corefn runs after each wake_up_process(); after it
 returns the thread sleeps in the task state corefn left, so a corefn sets

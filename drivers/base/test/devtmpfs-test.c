@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/kthread.h>
+#include <linux/kthread_core.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/stat.h>
