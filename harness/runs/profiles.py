@@ -8,6 +8,7 @@ the KCSAN run boots x86_64 under QEMU, as UML has no KCSAN.
 """
 import collections
 import os
+import shlex
 import shutil
 import sys
 
@@ -114,8 +115,10 @@ PROFILES = {
     "debug": Profile([KUNITCONFIG, DEBUG, SMP], "kunit-debug", "um", [], [],
                      ["--timeout", "900"] + UML_SMP, 659),
     # Uniprocessor UML: CONFIG_SMP=n takes other paths in the kernel.
-    "up": Profile([KUNITCONFIG], "kunit-up", "um", [], [],
-                  ["--timeout", "900"], 616),
+    # Upstream's drivers/base/test suites run here too: make upstream
+    # compares them with the base, built with the same config.
+    "up": Profile([KUNITCONFIG, os.path.join(TREE, "drivers/base/test/.kunitconfig")],
+                  "kunit-up", "um", [], [], ["--timeout", "900"], 616),
     # gcc 12's libgcov defines mangle_path() too: see docs/harness.md.
     "coverage": Profile([KUNITCONFIG, SMP,
                          os.path.join(TREE, "tools/testing/kunit/configs/coverage_uml.config")],
@@ -132,10 +135,23 @@ PROFILES = {
 }
 
 
+def kunit_args(name):
+    """kunit.py run's arguments of profile @name, without --build_dir:
+    what make upstream runs on the base, to get the profile's config."""
+    prof = PROFILES[name]
+    return ([f"--arch={prof.arch}"] + [f"--kunitconfig={c}" for c in prof.configs]
+            + [f"--make_options={m}" for m in prof.make]
+            + [a for a in prof.common if not a.startswith("--arch=")] + prof.boot)
+
+
 if __name__ == "__main__":
-    # profiles.py qemu-env: the shell exports of a QEMU run (upstream.sh).
+    # profiles.py qemu-env: the shell exports of a QEMU run (upstream.sh);
+    # profiles.py kunit-args NAME: a profile's kunit.py arguments, quoted.
+    if sys.argv[1:2] == ["kunit-args"] and len(sys.argv) == 3 and sys.argv[2] in PROFILES:
+        print(" ".join(shlex.quote(a) for a in kunit_args(sys.argv[2])))
+        sys.exit(0)
     if sys.argv[1:] != ["qemu-env"]:
-        sys.exit("usage: profiles.py qemu-env")
+        sys.exit("usage: profiles.py qemu-env | kunit-args {" + ",".join(PROFILES) + "}")
     env = qemu_env(dict(os.environ))
     for key in ("KTHREAD_CORE_QEMU", "KTHREAD_CORE_QEMU_DROP", "PATH"):
         if key in env:

@@ -128,3 +128,47 @@ class DocCmdTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UpstreamTest(unittest.TestCase):
+    """make upstream's pieces: the base's kunit.py arguments, the comparison."""
+
+    def test_kunit_args_are_the_profiles(self):
+        import profiles  # noqa: E402
+        out = subprocess.run([sys.executable, os.path.join(HARNESS, "runs/profiles.py"),
+                              "kunit-args", "smp-kcsan"], capture_output=True, text=True,
+                             check=True).stdout
+        import shlex
+        args = shlex.split(out)
+        self.assertEqual(args, profiles.kunit_args("smp-kcsan"))
+        prof = profiles.PROFILES["smp-kcsan"]
+        self.assertEqual([a for a in args if a.startswith("--kunitconfig=")],
+                         [f"--kunitconfig={c}" for c in prof.configs])
+        self.assertEqual([a for a in args if a.startswith("--arch=")], ["--arch=x86_64"])
+
+    def compare(self, base, series):
+        import json
+        import shutil
+        d = tempfile.mkdtemp(prefix="kthread-harness-")
+        self.addCleanup(shutil.rmtree, d)
+        paths = []
+        for name, suites in (("base", base), ("series", series)):
+            tree = {"name": "main", "sub_groups": [
+                {"name": s, "test_cases": [{"name": c, "status": st} for c, st in cases]}
+                for s, cases in suites.items()]}
+            paths.append(os.path.join(d, name + ".json"))
+            with open(paths[-1], "w") as f:
+                json.dump(tree, f)
+        return subprocess.run([sys.executable, os.path.join(HARNESS, "series/compare.py"),
+                               "t", paths[0], paths[1], ""], capture_output=True, text=True)
+
+    def test_compare_takes_the_base_suites_only(self):
+        r = self.compare({"a": [("x", "PASS")]},
+                         {"a": [("x", "PASS"), ("y", "PASS")], "b": [("z", "FAIL")]})
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("adds 1 cases: a.y", r.stdout)
+        r = self.compare({"a": [("x", "PASS")]}, {"a": [("x", "FAIL")]})
+        self.assertEqual(r.returncode, 1, r.stdout)
+        r = self.compare({"a": [("x", "PASS")]}, {"b": [("x", "PASS")]})
+        self.assertIn("none of the base's suites", r.stdout)
+        self.assertEqual(r.returncode, 1)
