@@ -146,12 +146,17 @@ def kunit_args(name):
 
 if __name__ == "__main__":
     # profiles.py qemu-env: the shell exports of a QEMU run (upstream.sh);
-    # profiles.py kunit-args NAME: a profile's kunit.py arguments, quoted.
-    if sys.argv[1:2] == ["kunit-args"] and len(sys.argv) == 3 and sys.argv[2] in PROFILES:
-        print(" ".join(shlex.quote(a) for a in kunit_args(sys.argv[2])))
+    # profiles.py kunit-args NAME: a profile's kunit.py arguments, quoted;
+    # profiles.py build-dir NAME: its build dir's name under build/.
+    if sys.argv[1:2] in (["kunit-args"], ["build-dir"]) and len(sys.argv) == 3 \
+            and sys.argv[2] in PROFILES:
+        name = sys.argv[2]
+        print(PROFILES[name].build_dir if sys.argv[1] == "build-dir" else
+              " ".join(shlex.quote(a) for a in kunit_args(name)))
         sys.exit(0)
     if sys.argv[1:] != ["qemu-env"]:
-        sys.exit("usage: profiles.py qemu-env | kunit-args {" + ",".join(PROFILES) + "}")
+        sys.exit("usage: profiles.py qemu-env | kunit-args NAME | build-dir NAME, "
+                 "NAME one of " + ",".join(PROFILES))
     env = qemu_env(dict(os.environ))
     for key in ("KTHREAD_CORE_QEMU", "KTHREAD_CORE_QEMU_DROP", "PATH"):
         if key in env:

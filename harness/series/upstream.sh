@@ -72,19 +72,20 @@ kconfigs=$(echo "$files" | grep -E '(^|/)Kconfig[^/]*$')
 # build/ (so that ccache sees the same relative paths); its config must
 # be the profile's own.
 run() {
-	local name=base-$1 dir=$OUT/kunit-$1 out args
-	out=$(python3 "$REPO/harness/runs/profiles.py" kunit-args "$1") ||
+	local name=base-$1 sub out args
+	sub=$(python3 "$REPO/harness/runs/profiles.py" build-dir "$1") &&
+		out=$(python3 "$REPO/harness/runs/profiles.py" kunit-args "$1") ||
 		fail "no kunit.py arguments for the $1 profile (harness/runs/profiles.py)"
 	eval "args=($out)"
 	rm -f "$OUT/$name.json"
 	say "$name: kunit.py run with the $1 profile's configs"
-	(cd "$TREE" && "${KUNIT[@]}" run "${args[@]}" --build_dir="$dir" \
+	(cd "$TREE" && "${KUNIT[@]}" run "${args[@]}" --build_dir="$OUT/$sub" \
 		--json="$OUT/$name.json") >"$OUT/$name.txt" 2>&1
 	tail -n 2 "$OUT/$name.txt" | sed 's/^/    /'
 	[ -s "$OUT/$name.json" ] ||
 		fail "$name: no results: see build/upstream/$name.txt"
-	cmp -s <(grep '^CONFIG_' "$dir/.config") <(grep '^CONFIG_' "$BUILD/kunit-$1/.config") ||
-		fail "$name: the base's config differs from the $1 run's (build/kunit-$1/.config): run 'make $1' again, then this"
+	cmp -s <(grep '^CONFIG_' "$OUT/$sub/.config") <(grep '^CONFIG_' "$BUILD/$sub/.config") ||
+		fail "$name: the base's config differs from the $1 run's (build/$sub/.config): run 'make $1' again, then this"
 }
 run up
 run smp-kcsan

@@ -126,10 +126,6 @@ class DocCmdTest(unittest.TestCase):
         self.assertNotIn("\\", cmd)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class UpstreamTest(unittest.TestCase):
     """make upstream's pieces: the base's kunit.py arguments, the comparison."""
 
@@ -145,6 +141,10 @@ class UpstreamTest(unittest.TestCase):
         self.assertEqual([a for a in args if a.startswith("--kunitconfig=")],
                          [f"--kunitconfig={c}" for c in prof.configs])
         self.assertEqual([a for a in args if a.startswith("--arch=")], ["--arch=x86_64"])
+        out = subprocess.run([sys.executable, os.path.join(HARNESS, "runs/profiles.py"),
+                              "build-dir", "up"], capture_output=True, text=True,
+                             check=True).stdout
+        self.assertEqual(out.strip(), profiles.PROFILES["up"].build_dir)
 
     def compare(self, base, series):
         import json
@@ -172,3 +172,7 @@ class UpstreamTest(unittest.TestCase):
         r = self.compare({"a": [("x", "PASS")]}, {"b": [("x", "PASS")]})
         self.assertIn("none of the base's suites", r.stdout)
         self.assertEqual(r.returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
