@@ -847,7 +847,14 @@ static int ktc_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
 	ctx->nr_live = kthread_core_nr_live();
+	/*
+	 * Tasks that the case forks start after this: on a jiffies
+	 * clocksource, which has no finer time than the tick, wait for the
+	 * next one.  A task of an earlier case started before it.
+	 */
 	ctx->start = ktime_get_ns();
+	while (ktime_get_ns() == ctx->start)
+		cpu_relax();
 	init_completion(&ctx->in_window);
 	test->priv = ctx;
 	return 0;
