@@ -88,7 +88,8 @@ check:
 	@$(H)/check.sh
 
 clean:
-	rm -rf build/kunit build/kunit-* build/lint-* build/results build/results.json \
+	rm -rf build/kunit build/kunit-* build/linux/.kunit build/linux/.kunit-* \
+		build/lint-* build/results build/results.json \
 		build/coverage build/bench.json build/patches build/series build/series-check \
 		build/upstream build/docs build/model
 

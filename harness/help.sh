@@ -3,14 +3,15 @@
 # make help: the targets and the variables, as the README lists them.
 cat <<'HELP'
 Targets (make TARGET):
-  test (default)  the kthread_core suite under UML on 4 CPUs, without the slow case
+  test (default)  the kunit.py command of kthread_core.rst, as written, without the
+                  slow cases: the kthread_core suite under UML on 4 CPUs
   check           everything CI runs, in order; ends with "N passed, N failed"
   debug           the suite and the stress case on 4 UML CPUs: KASAN, lockdep,
                   PREEMPT, DEBUG_OBJECTS, UBSAN, the hung-task detector
   up              the suite and the stress case on uniprocessor UML
   coverage        line and branch coverage of kernel/kthread_core.c (build/coverage/)
   smp-kcsan       the suite, the stress case and kcsan_test on x86_64 under QEMU, KCSAN
-  clang           the suite under UML on 4 CPUs, built with clang 19
+  clang           the suite and devtmpfs's under UML on 4 CPUs, built with clang 19
   bench           kthread_core against kthread_run()/kthread_stop() on 4 UML CPUs
   lint            checkpatch --strict, kernel-doc, W=1 with gcc and clang, sparse
   model           Spin's checks of model/kthread_core.pml, and its mutants

@@ -90,7 +90,7 @@ rm -rf "$NEW"
 mkdir -p "$NEW"
 if [ -n "${KERNEL_SRC:-}" ]; then
 	say "copying $SRC (it is not modified)"
-	tar -C "$SRC" --exclude=.git -cf - . | tar -C "$NEW" -xf -
+	tar -C "$SRC" --exclude=.git --exclude='./.kunit*' -cf - . | tar -C "$NEW" -xf -
 	if [ -f "$NEW/.config" ] || [ -d "$NEW/include/config" ]; then
 		say "the copy has build output; cleaning it with make mrproper"
 		make -s -C "$NEW" mrproper
@@ -153,6 +153,11 @@ if [ -d "$TREE" ]; then
 					touch "$NEW/$f"
 				fi
 			done
+		# The build dirs inside the tree (the default and coverage
+		# runs', as kunit.py's own .kunit) move to the new one.
+		for d in "$TREE"/.kunit*; do
+			[ -d "$d" ] && mv "$d" "$NEW/"
+		done
 	fi
 	rm -rf "$TREE"
 fi

@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make lint: checkpatch --strict on the patches and the new files,
 # kernel-doc -Wall on what the project documents, W=1 builds of its
-# objects with gcc (the default build) and with clang (the clang build),
+# objects with gcc (the default run's config, with the benchmark and
+# devtmpfs, in a build dir of its own) and with clang (the clang build),
 # sparse on them, and a W=1 build of them without KUnit.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 TREE=$REPO/build/linux
-OBJ=$REPO/build/kunit
+OBJ=$REPO/build/lint-gcc
+DEFAULT=$REPO/build/$(python3 "$REPO/harness/runs/profiles.py" build-dir default) ||
+	{ echo "lint: no default profile (harness/runs/profiles.py)" >&2; exit 1; }
 CLANG_OBJ=$REPO/build/kunit-clang
 # Build through ccache as run.py does: the same compile commands.
 eval "$(python3 "$REPO/harness/base/cache.py" env)"
 cd "$TREE" || { echo "lint: build/linux is not prepared: run make prepare" >&2; exit 1; }
-[ -f "$OBJ/.config" ] || { echo "lint: $OBJ has no build yet: run make first" >&2; exit 1; }
+[ -f "$DEFAULT/.config" ] || { echo "lint: $DEFAULT has no build yet: run make first" >&2; exit 1; }
 [ -f "$CLANG_OBJ/.config" ] || { echo "lint: $CLANG_OBJ has no build yet: run make clang first" >&2; exit 1; }
 
 fail=0
@@ -44,6 +47,12 @@ out=$( { scripts/kernel-doc -none -Wall $NEW
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
 echo "lint: gcc W=1 build of $OBJS"
+# The documented run's config has no devtmpfs and no benchmark: add them.
+mkdir -p "$OBJ"
+cp "$DEFAULT/.config" "$OBJ/.config" &&
+	scripts/config --file "$OBJ/.config" -e KTHREAD_KUNIT_BENCH -e DEVTMPFS \
+		-e DEVTMPFS_KUNIT_TEST &&
+	make -s ARCH=um O="$OBJ" olddefconfig >/dev/null || fail=1
 out=$(make -s ARCH=um O="$OBJ" W=1 $OBJS 2>&1)
 echo "$out" | grep -E 'warning:|error:' && fail=1
 
@@ -68,8 +77,7 @@ make -s ARCH=um O="$NOKUNIT" defconfig >/dev/null 2>&1 || fail=1
 out=$(make -s ARCH=um O="$NOKUNIT" W=1 kernel/kthread_core.o kernel/kthread.o kernel/workqueue.o 2>&1)
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
-# Put the objects back to their builds' flags.
-make -s ARCH=um O="$OBJ" $OBJS >/dev/null 2>&1
+# Put the clang build's objects back to its flags.
 make -s ARCH=um LLVM=-19 O="$CLANG_OBJ" $OBJS >/dev/null 2>&1
 
 [ $fail -eq 0 ] && echo "lint: clean" || echo "lint: FAILED"

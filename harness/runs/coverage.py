@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """make coverage: line and branch coverage of the project's own kernel code.
 
-Runs the suite in a CONFIG_GCOV build (build/kunit-coverage), collects the
-.gcda files with lcov, keeps kernel/kthread_core.c and the keventd_up()
+Runs the suite in the coverage profile's build (the default run's config,
+with gcc's --coverage on the project's two objects: profiles.py), collects
+the .gcda files with lcov, keeps kernel/kthread_core.c and the keventd_up()
 hunk of kernel/workqueue.c, writes an HTML report to build/coverage/ and
 prints one summary line.  Exits non-zero if line coverage of
 kthread_core.c is below MIN_LINES percent.
@@ -18,7 +19,7 @@ sys.path.insert(0, HERE)
 import run  # noqa: E402
 
 OUT = os.path.join(run.BUILD, "coverage")
-OBJ = os.path.join(run.BUILD, "kunit-coverage")
+OBJ = os.path.join(run.BUILD, run.PROFILES["coverage"].build_dir)
 MIN_LINES = 95.0
 RC = ["--rc", "lcov_branch_coverage=1"]
 

@@ -12,10 +12,12 @@ import shlex
 import shutil
 import sys
 
-# cache.py is the base's (harness/base).
+# cache.py is the base's (harness/base), doccmd.py the series' (harness/series).
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "base"))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "series"))
 import cache  # noqa: E402
+import doccmd  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.environ.get("BUILD") or os.path.join(REPO, "build")
@@ -31,8 +33,10 @@ SMP_CPUS = 4
 # this machine has a figure of its own: measured in cold builds on Debian
 # 12 (gcc 12), except bench's, taken from default's, whose config it
 # resembles.
+# glob: the suites that run when the caller gives no filter glob of its own.
 Profile = collections.namedtuple(
-    "Profile", "configs build_dir arch make common boot objects")
+    "Profile", "configs build_dir arch make common boot objects glob",
+    defaults=(None,))
 
 NOT_SLOW = ["--filter", "speed>slow"]
 
@@ -108,29 +112,74 @@ TIMED = ["--kernel_args", "printk.time=1"]
 SMP = config("kthread_smp.config")
 CLANG = "LLVM=-19"
 DEBUG = config("kthread_debug.config")
+# Right after .kunitconfig in every profile of make check but the
+# documented run: the subsystems that no case needs, left out.
+LEAN = config("kthread_lean.config")
+RST = os.path.join(REPO, "Documentation/core-api/kthread_core.rst")
+
+
+def documented():
+    """The kunit.py command of the rst, split: (its config arguments, its
+    boot arguments, its filter glob).  The default profile runs it as
+    written, in the kunit.py build dir of the tree (build/linux/.kunit),
+    so that make patches-check, which runs the same command on the series
+    as git am applies it (in its .kunit), finds every object in ccache:
+    same config, same relative paths."""
+    with open(RST) as f:
+        cmd = doccmd.command(f)
+    if not cmd:
+        sys.exit(f"profiles.py: no kunit.py command in {RST}: the default run is that command")
+    args = shlex.split(cmd)[2:]
+    conf, boot, glob = [], [], None
+    while args:
+        a = args.pop(0)
+        if a == "--kconfig_add":
+            conf += [a, args.pop(0)]
+        elif a == "--kernel_args":
+            boot += [a, args.pop(0)]
+        elif not a.startswith("-") and glob is None:
+            glob = a
+        else:
+            sys.exit(f"profiles.py: {a!r} in the kunit.py command of {RST}: "
+                     "only --kconfig_add, --kernel_args and a glob are known")
+    return conf, boot, glob
+
+
+DOC_CONFIG, DOC_BOOT, DOC_GLOB = documented()
+# What kunit.py takes when it is given no kunitconfig, as the rst's command
+# is: named, so that a stale .kunitconfig in the build dir cannot count.
+DOC_KUNITCONFIG = os.path.join(TREE, "tools/testing/kunit/configs/default.config")
+# Coverage of the project's own code only: gcc's --coverage on
+# kernel/kthread_core.c and kernel/workqueue.c (keventd_up()), and at the
+# link, which then takes in libgcov.  The config is the default profile's,
+# so that every other object is the default build's from ccache; UML's
+# CONFIG_GCOV would instrument, and recompile, the whole kernel.  UML links
+# vmlinux with the compiler, given $(CC_FLAGS_LTO), empty without LTO.
+COVERAGE = ["CFLAGS_kthread_core.o=--coverage", "CFLAGS_workqueue.o=--coverage",
+            "CC_FLAGS_LTO=--coverage"]
 
 PROFILES = {
-    "default": Profile([KUNITCONFIG, SMP], "kunit", "um", [], [],
-                       NOT_SLOW + UML_SMP, 616),
-    "debug": Profile([KUNITCONFIG, DEBUG, SMP], "kunit-debug", "um", [], [],
+    # The rst's documented command, as written, less the slow cases.
+    "default": Profile([DOC_KUNITCONFIG], "linux/.kunit", "um", [], DOC_CONFIG,
+                       NOT_SLOW + DOC_BOOT, 680, DOC_GLOB),
+    "debug": Profile([KUNITCONFIG, LEAN, DEBUG, SMP], "kunit-debug", "um", [], [],
                      ["--timeout", "900"] + UML_SMP, 659),
     # Uniprocessor UML: CONFIG_SMP=n takes other paths in the kernel.
     # Upstream's drivers/base/test suites run here too: make upstream
     # compares them with the base, built with the same config.
-    "up": Profile([KUNITCONFIG, os.path.join(TREE, "drivers/base/test/.kunitconfig")],
+    "up": Profile([KUNITCONFIG, LEAN,
+                   os.path.join(TREE, "drivers/base/test/.kunitconfig")],
                   "kunit-up", "um", [], [], ["--timeout", "900"], 616),
-    # gcc 12's libgcov defines mangle_path() too: see docs/harness.md.
-    "coverage": Profile([KUNITCONFIG, SMP,
-                         os.path.join(TREE, "tools/testing/kunit/configs/coverage_uml.config")],
-                        "kunit-coverage", "um",
-                        ["KCFLAGS=-Dmangle_path=seq_mangle_path"], [],
-                        NOT_SLOW + UML_SMP, 616),
+    # In the tree too, for the same relative paths as the default build.
+    "coverage": Profile([DOC_KUNITCONFIG], "linux/.kunit-coverage", "um", COVERAGE,
+                        DOC_CONFIG,
+                        NOT_SLOW + DOC_BOOT, 680, DOC_GLOB),
     # clang 19 (Debian 12's newest; 7.3 needs LLVM 17.0.1 or later).
-    "clang": Profile([KUNITCONFIG, SMP], "kunit-clang", "um", [CLANG], [],
+    "clang": Profile([KUNITCONFIG, LEAN, SMP], "kunit-clang", "um", [CLANG], [],
                      NOT_SLOW + UML_SMP, 616),
     "bench": Profile([config("kthread_bench.config"), SMP], "kunit-bench", "um",
                      [], [], ["--timeout", "900"] + UML_SMP, 616),
-    "smp-kcsan": Profile([KUNITCONFIG, SMP, config("kthread_kcsan.config")],
+    "smp-kcsan": Profile([KUNITCONFIG, LEAN, SMP, config("kthread_kcsan.config")],
                          "kunit-smp-kcsan", "x86_64", [], smp(), QEMU_BOOT, 1200),
 }
 

@@ -69,6 +69,20 @@ def stream(name, cmd, env, out):
     return proc.wait()
 
 
+# kunit.py exec's options that take a value (--json, --junit and
+# --raw_output take one or none): what follows them is no glob.
+VALUED = {"--build_dir", "--make_options", "--kunitconfig", "--kconfig_add",
+          "--arch", "--cross_compile", "--qemu_config", "--qemu_args", "--jobs",
+          "--timeout", "--kernel_args", "--filter", "--filter_action",
+          "--run_isolated", "--json", "--junit", "--raw_output"}
+
+
+def has_glob(args):
+    """Whether kunit.py exec arguments @args name suites: a positional."""
+    return any(not a.startswith("-") and (i == 0 or args[i - 1] not in VALUED)
+               for i, a in enumerate(args))
+
+
 def run(name, extra):
     if name not in PROFILES:
         sys.exit(f"run.py: unknown profile {name!r}; one of {', '.join(PROFILES)}")
@@ -102,7 +116,9 @@ def run(name, extra):
             rc = 1
         if rc == 0:
             rc = stream(name, KUNIT + ["exec"] + common + [f"--json={js}"]
-                        + prof.boot + profiles.TIMED + extra, boot_env, out)
+                        + prof.boot + profiles.TIMED
+                        + ([prof.glob] if prof.glob and not has_glob(extra) else [])
+                        + extra, boot_env, out)
     wall = time.monotonic() - start
 
     passed = failed = skipped = 0

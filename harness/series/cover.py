@@ -32,12 +32,13 @@ SUBJECT = "kthread: kernel thread control primitives (kthread_core)"
 
 # The profiles of make check, and what each one is.
 RUNS = [
-    ("default", "UML on 4 CPUs, without the slow stress case"),
+    ("default", "UML on 4 CPUs: the command of kthread_core.rst, without\n"
+                "             the slow cases"),
     ("debug", "UML on 4 CPUs: KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS,\n"
               "             hung-task detector; with the stress case"),
     ("up", "uniprocessor UML, with the stress case and drivers/base/test"),
-    ("clang", "UML on 4 CPUs, built with clang 19"),
-    ("coverage", "UML on 4 CPUs with gcov"),
+    ("clang", "UML on 4 CPUs, built with clang 19, with devtmpfs's suite"),
+    ("coverage", "UML on 4 CPUs, gcov on kthread_core.c and workqueue.c"),
     ("smp-kcsan", "x86_64 under QEMU on 4 vCPUs: KCSAN, and kcsan_test"),
 ]
 

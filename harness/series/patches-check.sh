@@ -8,10 +8,12 @@
 #   3. checkpatch.pl --strict finds nothing in any patch;
 #   4. after each patch, the objects it touches compile with W=1 and no
 #      warning the base did not have (UML, the default run's config plus
-#      the benchmark);
+#      the benchmark, devtmpfs and its suite);
 #   5. the final tree builds in full and the suite passes on it, run with
 #      the kunit.py command of Documentation/core-api/kthread_core.rst as
-#      written there, and its kernel log is clean.
+#      written there, and its kernel log is clean.  The default run is
+#      the same command in build/linux/.kunit, so every object of this
+#      build is in ccache already: same config, same relative paths.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -21,6 +23,9 @@ WORK=$BUILD/series/linux
 OUT=$BUILD/patches
 CHECK=$BUILD/series-check/linux
 W1=$BUILD/series-check/w1
+# The default run's build dir: its config is the W=1 builds' (4.).
+DEFAULT=$BUILD/$(python3 "$REPO/harness/runs/profiles.py" build-dir default) ||
+	{ echo "patches-check: FAILED: no default profile (harness/runs/profiles.py)" >&2; exit 1; }
 PLACEHOLDER='kthread_core developers <kthread-core@example.org>'
 
 fail() {
@@ -134,32 +139,37 @@ targets() {
 		esac
 	done | LC_ALL=C sort -u
 }
+# The default run's config, and what the series touches beyond it: the
+# benchmark, devtmpfs and devtmpfs's suite.  Made again only after a patch
+# that changes a Kconfig file: a new .config makes kbuild sync it again.
 config() {
 	mkdir -p "$W1"
-	cp "$BUILD/kunit/.config" "$W1/.config" &&
-		"$CHECK/scripts/config" --file "$W1/.config" -e KTHREAD_KUNIT_BENCH &&
+	cp "$DEFAULT/.config" "$W1/.config" &&
+		"$CHECK/scripts/config" --file "$W1/.config" -e KTHREAD_KUNIT_BENCH \
+			-e DEVTMPFS -e DEVTMPFS_KUNIT_TEST &&
 		make -s -C "$CHECK" ARCH=um O="$W1" olddefconfig >/dev/null
 }
 warnings() {
 	grep -E 'warning:|error:' | sed 's/:[0-9]*:[0-9]*:/:/' | LC_ALL=C sort -u
 }
-[ -f "$BUILD/kunit/.config" ] || fail "build/kunit has no config: run 'make' first"
+[ -f "$DEFAULT/.config" ] || fail "the default run has no config in $DEFAULT: run 'make' first"
 rm -rf "$W1"
 mapfile -t commits < <(git -C "$CHECK" rev-list --reverse base..HEAD)
 all=$(for c in "${commits[@]}"; do targets "$c"; done | LC_ALL=C sort -u)
 git -C "$CHECK" checkout -q base
 config || fail "cannot configure the base in $W1"
-# Warnings the base has already, in the objects the series touches.
-base_warn=$(for t in $all; do
-	make -s -C "$CHECK" ARCH=um O="$W1" W=1 "$t" 2>&1 || true
-done | warnings)
+# Warnings the base has already, in the objects the series touches: one
+# make that keeps going past the objects the base does not have.
+base_warn=$(make -k -s -C "$CHECK" ARCH=um O="$W1" W=1 $all 2>&1 | warnings)
 i=0
 for c in "${commits[@]}"; do
 	i=$((i + 1))
 	git -C "$CHECK" checkout -q "$c"
 	subject=$(git -C "$CHECK" log -1 --format=%s "$c")
 	t=$(targets "$c")
-	config || fail "patch $i ($subject): the config does not take"
+	if git -C "$CHECK" diff-tree --no-commit-id --name-only -r "$c" | grep -q 'Kconfig'; then
+		config || fail "patch $i ($subject): the config does not take"
+	fi
 	if [ -z "$t" ]; then
 		say "patch $i: no objects of its own (configs, docs or linker headers only): $subject"
 		continue

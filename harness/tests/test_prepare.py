@@ -55,6 +55,17 @@ class PrepareTest(FakeTreeCase):
         with open(self.tree("kernel/Makefile")) as f:
             self.assertIn("obj-y += newer.o", f.read())
 
+    def test_relaying_keeps_the_build_dirs_in_the_tree(self):
+        """The default and coverage runs build in build/linux/.kunit*."""
+        self.assertEqual(self.prepare().returncode, 0)
+        write(self.tree(".kunit/vmlinux"), "built\n")
+        write(self.tree(".kunit-coverage/vmlinux"), "built\n")
+        write(os.path.join(self.ov, "kernel/other.c"), "/* other */\n")
+        self.assertEqual(self.prepare().returncode, 0)
+        self.assertTrue(os.path.islink(self.tree("kernel/other.c")))
+        self.assertTrue(os.path.exists(self.tree(".kunit/vmlinux")))
+        self.assertTrue(os.path.exists(self.tree(".kunit-coverage/vmlinux")))
+
     def test_relaying_keeps_mtimes_of_unchanged_patched_files(self):
         self.assertEqual(self.prepare().returncode, 0)
         os.utime(self.tree("kernel/Makefile"), ns=(1, 10**18))

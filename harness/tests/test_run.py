@@ -114,12 +114,44 @@ class SmpArgsTest(unittest.TestCase):
         for name in ("default", "debug", "clang", "coverage", "bench"):
             prof = profiles.PROFILES[name]
             self.assertEqual(prof.arch, "um")
-            self.assertIn(profiles.SMP, prof.configs, name)
+            self.assertTrue(profiles.SMP in prof.configs or
+                            "CONFIG_SMP=y" in prof.common, name)
             self.assertEqual(prof.boot[-4:], smp, name)
         up = profiles.PROFILES["up"]
         self.assertNotIn(profiles.SMP, up.configs)
         self.assertNotIn("seccomp=on", up.boot)
         self.assertEqual(profiles.PROFILES["clang"].make, ["LLVM=-19"])
+
+    def test_the_default_run_is_the_documented_command(self):
+        """Its config is the rst's alone, and coverage's the same, both in
+        build/linux, where patches-check's tree of the series has its
+        .kunit: the relative paths that make ccache hit."""
+        import doccmd  # noqa: E402
+        with open(profiles.RST) as f:
+            cmd = doccmd.command(f).split()
+        default, cov = profiles.PROFILES["default"], profiles.PROFILES["coverage"]
+        self.assertEqual(default.configs, [profiles.DOC_KUNITCONFIG])
+        self.assertEqual(" ".join(default.common),
+                         " ".join(a for i, a in enumerate(cmd) if a == "--kconfig_add"
+                                  or cmd[i - 1] == "--kconfig_add"))
+        self.assertEqual(default.glob, cmd[-1].strip("'"))
+        self.assertEqual((cov.configs, cov.common, cov.glob),
+                         (default.configs, default.common, default.glob))
+        for prof in (default, cov):
+            self.assertEqual(os.path.dirname(prof.build_dir), "linux")
+        # The rest of make check's: the lean fragment right after
+        # .kunitconfig, so that the debug and KCSAN fragments come after it.
+        for name in ("debug", "up", "clang", "smp-kcsan"):
+            self.assertEqual(profiles.PROFILES[name].configs[:2],
+                             [profiles.KUNITCONFIG, profiles.LEAN], name)
+
+    def test_a_glob_of_the_caller_replaces_the_profiles(self):
+        self.assertTrue(run.has_glob(["kthread_core.*park*"]))
+        self.assertTrue(run.has_glob(["--timeout", "30", "devtmpfs*"]))
+        self.assertFalse(run.has_glob(["--timeout", "30"]))
+        self.assertFalse(run.has_glob(["--kernel_args", "x=1", "--json", "f"]))
+        self.assertFalse(run.has_glob([]))
+        self.assertFalse(run.has_glob(["--qemu_args", "-smp 2", "--junit", "x.xml"]))
 
     def test_qemu_shim_drops_the_unusable_accelerators(self):
         args = ["-nodefaults", "-accel", "kvm", "-accel", "hvf", "-accel", "tcg",

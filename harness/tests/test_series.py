@@ -119,7 +119,8 @@ class CoverTest(unittest.TestCase):
 class DocCmdTest(unittest.TestCase):
     def test_the_rst_command_is_found_whole(self):
         import doccmd  # noqa: E402
-        cmd = doccmd.command(open(os.path.join(REPO, "Documentation/core-api/kthread_core.rst")))
+        with open(os.path.join(REPO, "Documentation/core-api/kthread_core.rst")) as f:
+            cmd = doccmd.command(f)
         self.assertTrue(cmd.startswith("./tools/testing/kunit/kunit.py run "))
         self.assertIn("--kernel_args ncpus=4 --kernel_args seccomp=on", cmd)
         self.assertTrue(cmd.endswith("'kthread_core*'"))
