@@ -115,6 +115,8 @@ DEBUG = config("kthread_debug.config")
 # Right after .kunitconfig in every profile of make check but the
 # documented run: the subsystems that no case needs, left out.
 LEAN = config("kthread_lean.config")
+# With LEAN, in the profiles that are not debug kernels.
+NODEBUG = config("kthread_nodebug.config")
 RST = os.path.join(REPO, "Documentation/core-api/kthread_core.rst")
 
 
@@ -167,7 +169,7 @@ PROFILES = {
     # Uniprocessor UML: CONFIG_SMP=n takes other paths in the kernel.
     # Upstream's drivers/base/test suites run here too: make upstream
     # compares them with the base, built with the same config.
-    "up": Profile([KUNITCONFIG, LEAN,
+    "up": Profile([KUNITCONFIG, LEAN, NODEBUG,
                    os.path.join(TREE, "drivers/base/test/.kunitconfig")],
                   "kunit-up", "um", [], [], ["--timeout", "900"], 616),
     # In the tree too, for the same relative paths as the default build.
@@ -175,7 +177,7 @@ PROFILES = {
                         DOC_CONFIG,
                         NOT_SLOW + DOC_BOOT, 680, DOC_GLOB),
     # clang 19 (Debian 12's newest; 7.3 needs LLVM 17.0.1 or later).
-    "clang": Profile([KUNITCONFIG, LEAN, SMP], "kunit-clang", "um", [CLANG], [],
+    "clang": Profile([KUNITCONFIG, LEAN, NODEBUG, SMP], "kunit-clang", "um", [CLANG], [],
                      NOT_SLOW + UML_SMP, 616),
     "bench": Profile([config("kthread_bench.config"), SMP], "kunit-bench", "um",
                      [], [], ["--timeout", "900"] + UML_SMP, 616),

@@ -144,6 +144,24 @@ class SmpArgsTest(unittest.TestCase):
         for name in ("debug", "up", "clang", "smp-kcsan"):
             self.assertEqual(profiles.PROFILES[name].configs[:2],
                              [profiles.KUNITCONFIG, profiles.LEAN], name)
+        # Not with a fragment that sets what it unsets: kunit.py refuses.
+        for name in ("up", "clang"):
+            self.assertEqual(profiles.PROFILES[name].configs[2], profiles.NODEBUG)
+        for name in ("debug", "smp-kcsan", "bench"):
+            self.assertNotIn(profiles.NODEBUG, profiles.PROFILES[name].configs)
+
+    def test_no_profile_has_fragments_that_contradict_each_other(self):
+        """kunit.py refuses them: checked with its own merge."""
+        kunit = os.path.join(profiles.TREE, "tools/testing/kunit")
+        if not os.path.isfile(os.path.join(kunit, "kunit_kernel.py")):
+            self.skipTest("build/linux is not prepared: no kunit.py to merge with")
+        sys.path.insert(0, kunit)
+        try:
+            import kunit_kernel  # noqa: E402
+        finally:
+            sys.path.remove(kunit)
+        for name, prof in profiles.PROFILES.items():
+            kunit_kernel.get_parsed_kunitconfig("/nonexistent", prof.configs)
 
     def test_a_glob_of_the_caller_replaces_the_profiles(self):
         self.assertTrue(run.has_glob(["kthread_core.*park*"]))
