@@ -11,7 +11,7 @@ Targets (make TARGET):
   up              the suite and the stress case on uniprocessor UML
   coverage        line and branch coverage of kernel/kthread_core.c (build/coverage/)
   smp-kcsan       the suite, the stress case and kcsan_test on x86_64 under QEMU, KCSAN
-  clang           the suite and devtmpfs's under UML on 4 CPUs, built with clang 19
+  clang           the suite under UML on 4 CPUs, built with clang 19
   bench           kthread_core against kthread_run()/kthread_stop() on 4 UML CPUs
   lint            checkpatch --strict, kernel-doc, W=1 with gcc and clang, sparse
   model           Spin's checks of model/kthread_core.pml, and its mutants

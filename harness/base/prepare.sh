@@ -139,7 +139,7 @@ if [ -d "$TREE" ]; then
 	old_base=$(grep '^base: ' "$TREE/$STAMP" 2>/dev/null || true)
 	if [ "$old_base" != "base: $BASE_ID" ]; then
 		say "the base changed: removing stale build directories"
-		rm -rf "$BUILD"/kunit*
+		rm -rf "$BUILD"/kunit* "$BUILD"/lint-*
 	else
 		# A file the old or the new series patched keeps its old mtime
 		# if its content is unchanged, so that it does not rebuild, and

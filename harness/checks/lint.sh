@@ -53,6 +53,9 @@ cp "$DEFAULT/.config" "$OBJ/.config" &&
 	scripts/config --file "$OBJ/.config" -e KTHREAD_KUNIT_BENCH -e DEVTMPFS \
 		-e DEVTMPFS_KUNIT_TEST &&
 	make -s ARCH=um O="$OBJ" olddefconfig >/dev/null || fail=1
+# Compile them every time (ccache gives back their warnings): up-to-date
+# objects would hide the warnings of an earlier lint.
+(cd "$OBJ" && rm -f $OBJS)
 out=$(make -s ARCH=um O="$OBJ" W=1 $OBJS 2>&1)
 echo "$out" | grep -E 'warning:|error:' && fail=1
 

@@ -135,6 +135,8 @@ def documented():
     conf, boot, glob = [], [], None
     while args:
         a = args.pop(0)
+        if a in ("--kconfig_add", "--kernel_args") and not args:
+            sys.exit(f"profiles.py: {a} without a value in the kunit.py command of {RST}")
         if a == "--kconfig_add":
             conf += [a, args.pop(0)]
         elif a == "--kernel_args":

@@ -37,7 +37,7 @@ RUNS = [
     ("debug", "UML on 4 CPUs: KASAN, lockdep, PREEMPT, UBSAN, DEBUG_OBJECTS,\n"
               "             hung-task detector; with the stress case"),
     ("up", "uniprocessor UML, with the stress case and drivers/base/test"),
-    ("clang", "UML on 4 CPUs, built with clang 19, with devtmpfs's suite"),
+    ("clang", "UML on 4 CPUs, built with clang 19"),
     ("coverage", "UML on 4 CPUs, gcov on kthread_core.c and workqueue.c"),
     ("smp-kcsan", "x86_64 under QEMU on 4 vCPUs: KCSAN, and kcsan_test"),
 ]
@@ -149,8 +149,8 @@ Not in this series: the test harness that produced the figures above
 (it prepares a tree, runs kunit.py under UML and QEMU, scans the logs,
 checks a Promela model of the protocol with Spin, and runs upstream's
 own suites of the files the series touches without and with it), its
-root .kunitconfig, and its debug, KCSAN, SMP and benchmark config
-fragments under tools/testing/kunit/configs/.  The suite runs with
+root .kunitconfig, and its debug, KCSAN, SMP, benchmark, lean and
+nodebug config fragments under tools/testing/kunit/configs/.  The suite runs with
 kunit.py (see Documentation/core-api/kthread_core.rst).
 """
 
