@@ -47,12 +47,7 @@ out=$( { scripts/kernel-doc -none -Wall $NEW
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
 echo "lint: gcc W=1 build of $OBJS"
-# The documented run's config has no devtmpfs and no benchmark: add them.
-mkdir -p "$OBJ"
-cp "$DEFAULT/.config" "$OBJ/.config" &&
-	scripts/config --file "$OBJ/.config" -e KTHREAD_KUNIT_BENCH -e DEVTMPFS \
-		-e DEVTMPFS_KUNIT_TEST &&
-	make -s ARCH=um O="$OBJ" olddefconfig >/dev/null || fail=1
+"$REPO/harness/checks/w1config.sh" "$TREE" "$DEFAULT/.config" "$OBJ" || fail=1
 # Compile them every time (ccache gives back their warnings): up-to-date
 # objects would hide the warnings of an earlier lint.
 (cd "$OBJ" && rm -f $OBJS)

@@ -139,15 +139,10 @@ targets() {
 		esac
 	done | LC_ALL=C sort -u
 }
-# The default run's config, and what the series touches beyond it: the
-# benchmark, devtmpfs and devtmpfs's suite.  Made again only after a patch
-# that changes a Kconfig file: a new .config makes kbuild sync it again.
+# Made again only after a patch that changes a Kconfig file: a new .config
+# makes kbuild sync it again.
 config() {
-	mkdir -p "$W1"
-	cp "$DEFAULT/.config" "$W1/.config" &&
-		"$CHECK/scripts/config" --file "$W1/.config" -e KTHREAD_KUNIT_BENCH \
-			-e DEVTMPFS -e DEVTMPFS_KUNIT_TEST &&
-		make -s -C "$CHECK" ARCH=um O="$W1" olddefconfig >/dev/null
+	"$REPO/harness/checks/w1config.sh" "$CHECK" "$DEFAULT/.config" "$W1"
 }
 warnings() {
 	grep -E 'warning:|error:' | sed 's/:[0-9]*:[0-9]*:/:/' | LC_ALL=C sort -u
