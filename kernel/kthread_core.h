@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The seams of kernel/kthread_core.c that only its KUnit tests see (see
- * <kunit/visibility.h>).  Each seam is a KUnit static stub redirect: a
- * stub acts in the test's own thread, and in threads that the test thread
- * forks itself (kthread_core_create() before keventd_up()).
+ * <kunit/visibility.h>); the creation seams, which callers' tests use
+ * too, are in <linux/kthread_core.h>.  Each seam is a KUnit static stub
+ * redirect: a stub acts in the test's own thread, and in threads that the
+ * test thread forks itself (kthread_core_create() before keventd_up()).
  */
 #ifndef _KERNEL_KTHREAD_CORE_H
 #define _KERNEL_KTHREAD_CORE_H
@@ -25,28 +26,6 @@ struct task_struct;
  * Return: the number of struct kthread_core alive.
  */
 int kthread_core_nr_live(void);
-
-/**
- * kthread_core_alloc - allocate the state of a new thread
- *
- * The allocation seam of kthread_core_create(): a test stubs it with
- * kunit_activate_static_stub() to make creation fail with -ENOMEM.
- *
- * Context: Process context.  May sleep.
- * Return: a zeroed struct kthread_core, or %NULL.
- */
-struct kthread_core *kthread_core_alloc(void);
-
-/**
- * kthread_core_fork_fault - the fork's error, if a test injects one
- *
- * The fork seam of kthread_core_create(): a test stubs it to make the
- * fork fail, on the path through kthreadd and on the direct one alike.
- *
- * Context: Process context.
- * Return: 0, or the negative errno that the fork is to fail with.
- */
-int kthread_core_fork_fault(void);
 
 /**
  * kthread_core_wait_window - the thread is between its check and its sleep

@@ -19,11 +19,14 @@ cd "$TREE" || { echo "lint: build/linux is not prepared: run make prepare" >&2; 
 [ -f "$CLANG_OBJ/.config" ] || { echo "lint: $CLANG_OBJ has no build yet: run make clang first" >&2; exit 1; }
 
 fail=0
-NEW=$(cd "$REPO" && ls include/linux/*.h kernel/*.c kernel/*.h drivers/base/test/*.c)
+NEW=$(cd "$REPO" && ls include/linux/*.h kernel/*.c kernel/*.h drivers/base/test/*.c drivers/block/aoe/*.c)
 # The project's objects: its new files and the upstream files it patches.
 OBJS="$(for f in $NEW; do case $f in *.c) echo "${f%.c}.o";; esac; done)
-kernel/kthread.o kernel/workqueue.o drivers/base/devtmpfs.o"
+kernel/kthread.o kernel/workqueue.o drivers/base/devtmpfs.o
+drivers/block/aoe/aoecmd.o drivers/block/aoe/aoenet.o"
 OBJS=$(echo $OBJS)
+# The clang build has no block layer, so no aoe (only debug runs it).
+CLANG_OBJS=$(echo "$OBJS" | tr ' ' '\n' | grep -v '^drivers/block/aoe/' | paste -sd' ')
 # Where a warning counts: the project's files and the files it patches.
 OURS=$( {
 	echo "$NEW"
@@ -54,8 +57,8 @@ echo "lint: gcc W=1 build of $OBJS"
 out=$(make -s ARCH=um O="$OBJ" W=1 $OBJS 2>&1)
 echo "$out" | grep -E 'warning:|error:' && fail=1
 
-echo "lint: clang 19 W=1 build of the same objects (warnings in the project's files)"
-out=$(make -s ARCH=um LLVM=-19 O="$CLANG_OBJ" W=1 $OBJS 2>&1)
+echo "lint: clang 19 W=1 build of the same objects but aoe's (warnings in the project's files)"
+out=$(make -s ARCH=um LLVM=-19 O="$CLANG_OBJ" W=1 $CLANG_OBJS 2>&1)
 rc=$?
 ours=$(echo "$out" | grep -E "^($TREE/)?($OURS):[0-9]+:[0-9]+: (warning|error):")
 if [ $rc -ne 0 ] || [ -n "$ours" ]; then
@@ -66,7 +69,7 @@ others=$(echo "$out" | grep -c 'warning:')
 echo "lint: clang: ${others} warnings from upstream headers the objects include, none from the project's files"
 
 echo "lint: sparse (C=2)"
-out=$(make -s ARCH=um O="$OBJ" C=2 $OBJS 2>&1 | grep -E 'kthread_(core|test|bench)\.[ch]:[0-9]+|devtmpfs(-test)?\.c:[0-9]+')
+out=$(make -s ARCH=um O="$OBJ" C=2 $OBJS 2>&1 | grep -E 'kthread_(core|test|bench)\.[ch]:[0-9]+|devtmpfs(-test)?\.c:[0-9]+|aoe-test\.c:[0-9]+')
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
 echo "lint: W=1 build without KUnit (UML defconfig), as a merged kernel has it"
@@ -76,7 +79,7 @@ out=$(make -s ARCH=um O="$NOKUNIT" W=1 kernel/kthread_core.o kernel/kthread.o ke
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
 # Put the clang build's objects back to its flags.
-make -s ARCH=um LLVM=-19 O="$CLANG_OBJ" $OBJS >/dev/null 2>&1
+make -s ARCH=um LLVM=-19 O="$CLANG_OBJ" $CLANG_OBJS >/dev/null 2>&1
 
 [ $fail -eq 0 ] && echo "lint: clean" || echo "lint: FAILED"
 exit $fail

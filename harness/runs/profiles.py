@@ -117,6 +117,10 @@ DEBUG = config("kthread_debug.config")
 LEAN = config("kthread_lean.config")
 # With LEAN, in the profiles that are not debug kernels.
 NODEBUG = config("kthread_nodebug.config")
+# With LEAN, in the profiles that run no block driver's test: all but debug.
+NOBLOCK = config("kthread_noblock.config")
+# The callers' suites, run in debug: aoe's (drivers/block/aoe).
+AOE = os.path.join(TREE, "drivers/block/aoe/.kunitconfig")
 RST = os.path.join(REPO, "Documentation/core-api/kthread_core.rst")
 
 
@@ -166,12 +170,12 @@ PROFILES = {
     # The rst's documented command, as written, less the slow cases.
     "default": Profile([DOC_KUNITCONFIG], "linux/.kunit", "um", [], DOC_CONFIG,
                        NOT_SLOW + DOC_BOOT, 680, DOC_GLOB),
-    "debug": Profile([KUNITCONFIG, LEAN, DEBUG, SMP], "kunit-debug", "um", [], [],
+    "debug": Profile([KUNITCONFIG, LEAN, DEBUG, SMP, AOE], "kunit-debug", "um", [], [],
                      ["--timeout", "900"] + UML_SMP, 659),
     # Uniprocessor UML: CONFIG_SMP=n takes other paths in the kernel.
     # Upstream's drivers/base/test suites run here too: make upstream
     # compares them with the base, built with the same config.
-    "up": Profile([KUNITCONFIG, LEAN, NODEBUG,
+    "up": Profile([KUNITCONFIG, LEAN, NOBLOCK, NODEBUG,
                    os.path.join(TREE, "drivers/base/test/.kunitconfig")],
                   "kunit-up", "um", [], [], ["--timeout", "900"], 616),
     # In the tree too, for the same relative paths as the default build.
@@ -179,11 +183,11 @@ PROFILES = {
                         DOC_CONFIG,
                         NOT_SLOW + DOC_BOOT, 680, DOC_GLOB),
     # clang 19 (Debian 12's newest; 7.3 needs LLVM 17.0.1 or later).
-    "clang": Profile([KUNITCONFIG, LEAN, NODEBUG, SMP], "kunit-clang", "um", [CLANG], [],
+    "clang": Profile([KUNITCONFIG, LEAN, NOBLOCK, NODEBUG, SMP], "kunit-clang", "um", [CLANG], [],
                      NOT_SLOW + UML_SMP, 616),
     "bench": Profile([config("kthread_bench.config"), SMP], "kunit-bench", "um",
                      [], [], ["--timeout", "900"] + UML_SMP, 616),
-    "smp-kcsan": Profile([KUNITCONFIG, LEAN, SMP, config("kthread_kcsan.config")],
+    "smp-kcsan": Profile([KUNITCONFIG, LEAN, NOBLOCK, SMP, config("kthread_kcsan.config")],
                          "kunit-smp-kcsan", "x86_64", [], smp(), QEMU_BOOT, 1200),
 }
 

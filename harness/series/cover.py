@@ -98,7 +98,21 @@ does not change.  Patches 4-9 add keventd_up(), the two kthread.c
 helpers, the primitives, the KUnit suite, the benchmark and the
 documentation with a MAINTAINERS entry.  Patches 10-11 make kdevtmpfs
 the first caller: its hand-made set-up completion and error hand-off go,
-and a KUnit test covers devtmpfs.
+and a KUnit test covers devtmpfs.  Patches 12-13 do the same for aoe's
+I/O and transmit threads, whose hand-written start handshake reported
+every failure as -ENOMEM (and -EAGAIN from aoenet_init()), and give
+them their first test.
+
+Callers (lines from the diffstat of each conversion; the tests are
+patches of their own):
+
+  caller                 conversion      what it fixed           test
+  kdevtmpfs (patch 10)   +38 -53         set-up completion and   devtmpfs (patch 11),
+                                         error hand-off gone     3 cases
+  aoe_ktio, aoe_tx       +57 -56         creation's own error    aoe_kt (patch 13),
+  (patch 12)                             reaches aoe_init(); two 5 cases
+                                         wait queues and a
+                                         completion gone
 """
 
 QUESTIONS = """\
@@ -129,12 +143,13 @@ setup() runs in the per-CPU thread after the registration returned,
 with no error path to the registrant.  vhost_task's fn() loop is close to
 corefn, but vhost_task_create() returns before the task runs anything.
 A driver that needs the error writes a completion and an error variable
-by hand, as kdevtmpfs did (patch 10), and as aoe_ktstart() and
-pcmcia's pccardd still do.
+by hand, as kdevtmpfs and aoe_ktstart() did (patches 10 and 12), and as
+pcmcia's pccardd still does.
 
 What do callers gain?  kdevtmpfs (patch 10) loses its hand-made
-completion and error hand-off.  It is the only caller in this version;
-aoe and pccardd are the candidates for the next.
+completion and error hand-off; aoe (patch 12) its start handshake, its
+wait queues, and the -ENOMEM that stood for every failure.  pccardd is
+the candidate for the next version.
 
 Why a registry of threads rather than a field in struct kthread?  A
 handle must be checked before anything of it is touched: the small hash
@@ -149,8 +164,8 @@ Not in this series: the test harness that produced the figures above
 (it prepares a tree, runs kunit.py under UML and QEMU, scans the logs,
 checks a Promela model of the protocol with Spin, and runs upstream's
 own suites of the files the series touches without and with it), its
-root .kunitconfig, and its debug, KCSAN, SMP, benchmark, lean and
-nodebug config fragments under tools/testing/kunit/configs/.  The suite runs with
+root .kunitconfig, and its debug, KCSAN, SMP, benchmark, lean,
+noblock and nodebug config fragments under tools/testing/kunit/configs/.  The suite runs with
 kunit.py (see Documentation/core-api/kthread_core.rst).
 """
 

@@ -145,8 +145,13 @@ class SmpArgsTest(unittest.TestCase):
             self.assertEqual(profiles.PROFILES[name].configs[:2],
                              [profiles.KUNITCONFIG, profiles.LEAN], name)
         # Not with a fragment that sets what it unsets: kunit.py refuses.
+        # The block layer is out but where aoe's suite runs (debug).
+        for name in ("up", "clang", "smp-kcsan"):
+            self.assertEqual(profiles.PROFILES[name].configs[2], profiles.NOBLOCK, name)
+        self.assertNotIn(profiles.NOBLOCK, profiles.PROFILES["debug"].configs)
+        self.assertIn(profiles.AOE, profiles.PROFILES["debug"].configs)
         for name in ("up", "clang"):
-            self.assertEqual(profiles.PROFILES[name].configs[2], profiles.NODEBUG)
+            self.assertEqual(profiles.PROFILES[name].configs[3], profiles.NODEBUG)
         for name in ("debug", "smp-kcsan", "bench"):
             self.assertNotIn(profiles.NODEBUG, profiles.PROFILES[name].configs)
 
