@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The seams of kernel/kthread_core.c that only its KUnit tests see (see
- * <kunit/visibility.h>); the creation seams, which callers' tests use
- * too, are in <linux/kthread_core.h>.  Each seam is a KUnit static stub
+ * <kunit/visibility.h>); the fork seam, which callers' tests use too,
+ * is in <linux/kthread_core.h>.  Each seam is a KUnit static stub
  * redirect: a stub acts in the test's own thread, and in threads that the
  * test thread forks itself (kthread_core_create() before keventd_up()).
  */
@@ -26,6 +26,17 @@ struct task_struct;
  * Return: the number of struct kthread_core alive.
  */
 int kthread_core_nr_live(void);
+
+/**
+ * kthread_core_alloc - allocate the state of a new thread
+ *
+ * The allocation seam of kthread_core_create(): a test stubs it with
+ * kunit_activate_static_stub() to make creation fail with -ENOMEM.
+ *
+ * Context: Process context.  May sleep.
+ * Return: a zeroed struct kthread_core, or %NULL.
+ */
+struct kthread_core *kthread_core_alloc(void);
 
 /**
  * kthread_core_wait_window - the thread is between its check and its sleep

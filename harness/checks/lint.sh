@@ -69,7 +69,7 @@ others=$(echo "$out" | grep -c 'warning:')
 echo "lint: clang: ${others} warnings from upstream headers the objects include, none from the project's files"
 
 echo "lint: sparse (C=2)"
-out=$(make -s ARCH=um O="$OBJ" C=2 $OBJS 2>&1 | grep -E 'kthread_(core|test|bench)\.[ch]:[0-9]+|devtmpfs(-test)?\.c:[0-9]+|aoe-test\.c:[0-9]+')
+out=$(make -s ARCH=um O="$OBJ" C=2 $OBJS 2>&1 | grep -E 'kthread_(core|test|bench)\.[ch]:[0-9]+|devtmpfs(-test)?\.c:[0-9]+|aoe(-test|cmd|net)\.c:[0-9]+')
 [ -z "$out" ] || { echo "$out"; fail=1; }
 
 echo "lint: W=1 build without KUnit (UML defconfig), as a merged kernel has it"

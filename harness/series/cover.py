@@ -109,8 +109,8 @@ patches of their own):
   caller                 conversion      what it fixed           test
   kdevtmpfs (patch 10)   +38 -53         set-up completion and   devtmpfs (patch 11),
                                          error hand-off gone     3 cases
-  aoe_ktio, aoe_tx       +57 -56         creation's own error    aoe_kt (patch 13),
-  (patch 12)                             reaches aoe_init(); two 5 cases
+  aoe_ktio, aoe_tx       +60 -56         creation's own error    aoe (patch 13),
+  (patch 12)                             reaches aoe_init(); two 4 cases
                                          wait queues and a
                                          completion gone
 """

@@ -21,32 +21,15 @@ struct task_struct *kthread_core_start(struct task_struct *k);
 int kthread_core_destroy(struct task_struct *k);
 bool kthread_core_owns(struct task_struct *k);
 
-struct kthread_core;
-
 #if IS_ENABLED(CONFIG_KUNIT)
-/*
- * Creation seams, for KUnit tests of kthread_core and of its callers (see
- * <kunit/visibility.h>): a test stubs one with kunit_activate_static_stub()
- * to make kthread_core_create() fail in the test's own thread.
- */
-
-/**
- * kthread_core_alloc - allocate the state of a new thread
- *
- * The allocation seam of kthread_core_create(): a stub that returns
- * %NULL makes creation fail with -ENOMEM.
- *
- * Context: Process context.  May sleep.
- * Return: a zeroed struct kthread_core, or %NULL.
- */
-struct kthread_core *kthread_core_alloc(void);
-
 /**
  * kthread_core_fork_fault - the fork's error, if a test injects one
  *
- * The fork seam of kthread_core_create(): a stub that returns a negative
- * errno makes the fork fail with it, on the path through kthreadd and on
- * the direct one alike.
+ * The fork seam of kthread_core_create(), for KUnit tests of kthread_core
+ * and of its callers (see <kunit/visibility.h>): a stub set with
+ * kunit_activate_static_stub() that returns a negative errno makes the
+ * fork fail with it in the test's own thread, on the path through
+ * kthreadd and on the direct one alike.
  *
  * Context: Process context.
  * Return: 0, or the negative errno that the fork is to fail with.
