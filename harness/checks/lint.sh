@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make lint: checkpatch --strict on the patches and the new files,
 # kernel-doc -Wall on what the project documents, W=1 builds of its
-# objects with gcc (the default run's config, with the benchmark and
-# devtmpfs, in a build dir of its own) and with clang (the clang build),
-# sparse on them, and a W=1 build of them without KUnit.
+# objects with gcc (w1config.sh's config, in a build dir of its own) and
+# with clang (the clang build), sparse on them, and a W=1 build of them
+# without KUnit.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 TREE=$REPO/build/linux

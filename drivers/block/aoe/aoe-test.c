@@ -71,12 +71,11 @@ static void aoe_test_exit(struct kunit *test)
 }
 
 /* Queue @n items and wake the thread, as ktcomplete() and aoenet_xmit() do. */
-static void aoe_test_queue(int n, bool wake)
+static void aoe_test_queue(int n)
 {
 	spin_lock_irq(&aoe_test.lock);
 	aoe_test.pending += n;
-	if (wake)
-		aoe_ktwake(&aoe_test.k);
+	aoe_ktwake(&aoe_test.k);
 	spin_unlock_irq(&aoe_test.lock);
 }
 
@@ -112,7 +111,7 @@ static void aoe_test_start_stop(struct kunit *test)
 	put_task_struct(task);
 	/* Only once the thread is withdrawn is a wakeup safe. */
 	KUNIT_ASSERT_NULL(test, aoe_test.k.task);
-	aoe_test_queue(1, true);
+	aoe_test_queue(1);
 }
 
 /*
@@ -144,7 +143,7 @@ static void aoe_test_work_after_wakeup(struct kunit *test)
 		KUNIT_ASSERT_TRUE_MSG(test, aoe_test_sleeps(aoe_test.k.task),
 				      "round %d: the thread does not sleep", round);
 		reinit_completion(&aoe_test.drained);
-		aoe_test_queue(AOE_TEST_ITEMS, true);
+		aoe_test_queue(AOE_TEST_ITEMS);
 		KUNIT_ASSERT_GT_MSG(test,
 				    wait_for_completion_timeout(&aoe_test.drained,
 								AOE_TEST_TIMEOUT),
